@@ -1,0 +1,260 @@
+package dev.mcias.keycloak.it.support;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.Comparator;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+
+/**
+ * Keycloak run from the unpacked {@code keycloak-quarkus-dist} as a child process ({@code bin/kc.sh start}),
+ * with our provider JARs in {@code providers/} and the realm JSON in {@code data/import/}.
+ */
+public final class DistributionKeycloakServer implements KeycloakServer {
+
+    private static final Duration START_TIMEOUT = Duration.ofSeconds(Long.getLong("kc.test.start.timeout", 300));
+    private static final Duration STOP_TIMEOUT = Duration.ofSeconds(60);
+
+    private final Path home;
+    private final TestDatabase database;
+    private final List<String> extraOptions;
+    private final Path logFile;
+    private final int httpPort;
+    private final int managementPort;
+    private final String adminPassword;
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private final Thread shutdownHook = new Thread(this::kill, "keycloak-test-server-kill");
+    private Process process;
+
+    public DistributionKeycloakServer(Path home, TestDatabase database, List<String> extraOptions, Path logFile) {
+        this.home = home;
+        this.database = database;
+        this.extraOptions = List.copyOf(extraOptions);
+        this.logFile = logFile;
+        this.httpPort = freePort();
+        this.managementPort = freePort();
+        byte[] pw = new byte[18];
+        new SecureRandom().nextBytes(pw);
+        this.adminPassword = Base64.getUrlEncoder().withoutPadding().encodeToString(pw);
+    }
+
+    /** Server on {@code keycloak.home} (set by the build) with a clean {@code data/} and our pack installed. */
+    public static DistributionKeycloakServer fromBuild(TestDatabase database, List<String> extraOptions) {
+        Path home = Path.of(required("keycloak.home"));
+        Path logDir = Path.of(System.getProperty("kc.test.work.dir", "target/it-work"));
+        try {
+            deleteRecursively(home.resolve("data"));
+            installPack(home);
+            Files.createDirectories(logDir);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return new DistributionKeycloakServer(home, database, extraOptions,
+                logDir.resolve("keycloak-" + database.kind() + ".log"));
+    }
+
+    private static void installPack(Path home) throws IOException {
+        Path providers = home.resolve("providers");
+        Files.createDirectories(providers);
+        try (Stream<Path> old = Files.list(providers)) {
+            for (Path p : (Iterable<Path>) old.filter(p -> p.toString().endsWith(".jar"))::iterator) {
+                Files.delete(p);
+            }
+        }
+        try (Stream<Path> jars = Files.list(Path.of(required("mcias.providers.dir")))) {
+            for (Path jar : (Iterable<Path>) jars.filter(p -> p.toString().endsWith(".jar"))::iterator) {
+                Files.copy(jar, providers.resolve(jar.getFileName()), StandardCopyOption.REPLACE_EXISTING);
+            }
+        }
+        Path realm = Path.of(required("mcias.realm.file"));
+        Path imports = Files.createDirectories(home.resolve("data/import"));
+        Files.copy(realm, imports.resolve(realm.getFileName()), StandardCopyOption.REPLACE_EXISTING);
+    }
+
+    public synchronized void start() {
+        if (process != null && process.isAlive()) {
+            throw new IllegalStateException("already running");
+        }
+        List<String> cmd = new ArrayList<>(List.of(home.resolve("bin/kc.sh").toString(), "start",
+                "--http-enabled=true", "--http-host=127.0.0.1", "--http-port=" + httpPort,
+                "--http-management-port=" + managementPort, "--hostname-strict=false",
+                "--health-enabled=true", "--metrics-enabled=true", "--cache=local",
+                "--import-realm", "--log-console-color=false"));
+        cmd.addAll(database.keycloakOptions());
+        cmd.addAll(extraOptions);
+        ProcessBuilder pb = new ProcessBuilder(cmd).directory(home.toFile()).redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile()));
+        pb.environment().put("JAVA_HOME", System.getProperty("java.home"));
+        pb.environment().put("KC_BOOTSTRAP_ADMIN_USERNAME", adminUsername());
+        pb.environment().put("KC_BOOTSTRAP_ADMIN_PASSWORD", adminPassword);
+        try {
+            process = pb.start();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot run " + cmd.get(0), e);
+        }
+        Runtime.getRuntime().addShutdownHook(shutdownHook);
+        awaitReady();
+    }
+
+    private void awaitReady() {
+        Instant deadline = Instant.now().plus(START_TIMEOUT);
+        URI ready = URI.create("http://127.0.0.1:" + managementPort + "/health/ready");
+        while (Instant.now().isBefore(deadline)) {
+            if (!process.isAlive()) {
+                throw new IllegalStateException("Keycloak exited with " + process.exitValue() + "; see " + logFile);
+            }
+            try {
+                HttpResponse<Void> r = http.send(HttpRequest.newBuilder(ready).timeout(Duration.ofSeconds(5)).build(),
+                        HttpResponse.BodyHandlers.discarding());
+                if (r.statusCode() == 200) {
+                    return;
+                }
+            } catch (IOException e) {
+                // not listening yet
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException(e);
+            }
+            sleep(500);
+        }
+        kill();
+        throw new IllegalStateException("Keycloak not ready within " + START_TIMEOUT + "; see " + logFile);
+    }
+
+    /** Graceful stop (SIGTERM), forced after a timeout. */
+    public synchronized void stop() {
+        if (process == null) {
+            return;
+        }
+        process.destroy();
+        try {
+            if (!process.waitFor(STOP_TIMEOUT.toSeconds(), TimeUnit.SECONDS)) {
+                kill();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            kill();
+        }
+        removeShutdownHook();
+        process = null;
+    }
+
+    /** SIGKILL: the server gets no chance to flush anything. */
+    public synchronized void kill() {
+        if (process == null) {
+            return;
+        }
+        process.descendants().forEach(ProcessHandle::destroyForcibly);
+        process.destroyForcibly();
+        try {
+            process.waitFor(STOP_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    public void restart() {
+        stop();
+        start();
+    }
+
+    private void removeShutdownHook() {
+        try {
+            Runtime.getRuntime().removeShutdownHook(shutdownHook);
+        } catch (IllegalStateException e) {
+            // JVM already shutting down: the hook itself is running
+        }
+    }
+
+    public Path home() {
+        return home;
+    }
+
+    @Override
+    public String baseUrl() {
+        return "http://127.0.0.1:" + httpPort;
+    }
+
+    public String managementUrl() {
+        return "http://127.0.0.1:" + managementPort;
+    }
+
+    @Override
+    public String adminUsername() {
+        return "admin";
+    }
+
+    @Override
+    public String adminPassword() {
+        return adminPassword;
+    }
+
+    @Override
+    public Path logFile() {
+        return logFile;
+    }
+
+    @Override
+    public String database() {
+        return database.kind();
+    }
+
+    @Override
+    public void close() {
+        try {
+            stop();
+        } finally {
+            database.close();
+        }
+    }
+
+    private static int freePort() {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return s.getLocalPort();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static String required(String property) {
+        String v = System.getProperty(property);
+        if (v == null || v.isBlank()) {
+            throw new IllegalStateException("system property " + property + " is not set (run through ./mvnw verify)");
+        }
+        return v;
+    }
+
+    private static void sleep(long ms) {
+        try {
+            Thread.sleep(ms);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    static void deleteRecursively(Path dir) throws IOException {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        try (Stream<Path> walk = Files.walk(dir)) {
+            for (Path p : (Iterable<Path>) walk.sorted(Comparator.reverseOrder())::iterator) {
+                Files.delete(p);
+            }
+        }
+    }
+}

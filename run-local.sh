@@ -1,0 +1,60 @@
+#!/usr/bin/env bash
+# Builds the pack and runs it on a local Keycloak distribution (embedded H2, data kept in .local/).
+# Usage: ./run-local.sh            (PORT=8080 by default; Ctrl-C stops the server)
+set -euo pipefail
+
+cd "$(dirname "$0")"
+root=$(pwd)
+port=${PORT:-8080}
+mgmt_port=${MANAGEMENT_PORT:-9000}
+version=$(sed -n 's:.*<keycloak.dist.version>\(.*\)</keycloak.dist.version>.*:\1:p' pom.xml)
+state="$root/.local"
+home="$state/keycloak-$version"
+
+echo "Building the pack (./mvnw package) ..."
+./mvnw -B -q -ntp -DskipTests package
+
+repo=${MAVEN_REPO:-$HOME/.m2/repository}
+zip="$repo/org/keycloak/keycloak-quarkus-dist/$version/keycloak-quarkus-dist-$version.zip"
+if [ ! -f "$zip" ]; then
+  echo "Fetching Keycloak $version through Maven ..."
+  ./mvnw -B -q -ntp dependency:get -Dtransitive=false -Dartifact="org.keycloak:keycloak-quarkus-dist:$version:zip"
+fi
+if [ ! -x "$home/bin/kc.sh" ]; then
+  echo "Unpacking Keycloak $version into $home ..."
+  mkdir -p "$state"
+  (cd "$state" && jar xf "$zip")
+  chmod +x "$home"/bin/*.sh
+fi
+
+# Install the current pack: our JARs replace earlier copies; the realm is imported only if absent.
+rm -f "$home"/providers/*.jar
+cp target/providers/*.jar "$home/providers/"
+mkdir -p "$home/data/import"
+cp target/realm/*.json "$home/data/import/"
+
+# Bootstrap admin: generated once, used by Keycloak only on the first start (empty database).
+secret="$state/bootstrap-admin-password"
+if [ ! -s "$secret" ]; then
+  (umask 077 && head -c 18 /dev/urandom | base64 | tr '+/' '-_' > "$secret")
+fi
+admin_password=$(cat "$secret")
+
+base="http://127.0.0.1:$port"
+cat <<TXT
+
+  MCIAS on Keycloak $version (embedded H2 in $home/data/h2)
+  Admin console : $base/admin/   (realm "master")
+  Bootstrap admin: admin / $admin_password   (also in $secret)
+  Realm login   : $base/realms/mcias/account/   (account console; signs you in on the MCIAS login page)
+  OIDC discovery: $base/realms/mcias/.well-known/openid-configuration
+  Health        : http://127.0.0.1:$mgmt_port/health/ready
+  Stop with Ctrl-C. Running this again keeps users, sessions and keys.
+
+TXT
+
+export KC_BOOTSTRAP_ADMIN_USERNAME=admin
+export KC_BOOTSTRAP_ADMIN_PASSWORD="$admin_password"
+exec "$home/bin/kc.sh" start-dev \
+  --http-host=127.0.0.1 --http-port="$port" --http-management-port="$mgmt_port" \
+  --health-enabled=true --db=dev-file --import-realm "$@"

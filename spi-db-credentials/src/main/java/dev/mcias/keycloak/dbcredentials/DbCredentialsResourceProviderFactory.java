@@ -1,0 +1,35 @@
+package dev.mcias.keycloak.dbcredentials;
+
+import org.keycloak.Config;
+import org.keycloak.models.KeycloakSession;
+import org.keycloak.models.KeycloakSessionFactory;
+import org.keycloak.services.resource.RealmResourceProvider;
+import org.keycloak.services.resource.RealmResourceProviderFactory;
+
+/** Serves {@code /realms/{realm}/db-credentials}. */
+public class DbCredentialsResourceProviderFactory implements RealmResourceProviderFactory {
+
+    public static final String ID = "db-credentials";
+
+    @Override
+    public RealmResourceProvider create(KeycloakSession session) {
+        return new DbCredentialsResourceProvider(session);
+    }
+
+    @Override
+    public void init(Config.Scope config) {
+    }
+
+    @Override
+    public void postInit(KeycloakSessionFactory factory) {
+    }
+
+    @Override
+    public void close() {
+    }
+
+    @Override
+    public String getId() {
+        return ID;
+    }
+}
