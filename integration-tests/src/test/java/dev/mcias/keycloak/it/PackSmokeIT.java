@@ -22,7 +22,7 @@ class PackSmokeIT {
 
     /** SPI id -> our provider ids in it. */
     static final Map<String, List<String>> OUR_PROVIDERS = Map.of(
-            "password-hashing", List.of("argon2id"),
+            "password-hashing", List.of("argon2id", "legacy-import"),
             "client-authenticator", List.of("system-account-token"),
             "realm-restapi-extension", List.of("system-accounts", "db-credentials"),
             "eventsListener", List.of("mcias-audit"));

@@ -45,6 +45,27 @@ class RealmJsonTest {
     }
 
     @Test
+    void clientAuthenticationFlowIncludesSystemAccountTokens() {
+        String flowAlias = realm.path("clientAuthenticationFlow").asText();
+        JsonNode flow = null;
+        for (JsonNode f : realm.path("authenticationFlows")) {
+            if (flowAlias.equals(f.path("alias").asText())) {
+                flow = f;
+            }
+        }
+        assertNotNull(flow, "client authentication flow " + flowAlias + " is defined");
+        assertEquals("client-flow", flow.path("providerId").asText());
+        List<String> authenticators = flow.path("authenticationExecutions").findValuesAsText("authenticator");
+        assertEquals(List.of("system-account-token", "client-secret", "client-jwt", "client-secret-jwt", "client-x509"),
+                authenticators);
+    }
+
+    @Test
+    void passwordsUseArgon2id() {
+        assertTrue(realm.path("passwordPolicy").asText().contains("hashAlgorithm(argon2id)"));
+    }
+
+    @Test
     void auditListenerEnabled() {
         List<String> listeners = new ArrayList<>();
         realm.path("eventsListeners").forEach(n -> listeners.add(n.asText()));

@@ -4,27 +4,92 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
+import jakarta.ws.rs.core.HttpHeaders;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.MultivaluedMap;
 import org.keycloak.Config;
 import org.keycloak.OAuth2Constants;
 import org.keycloak.authentication.AuthenticationFlowError;
 import org.keycloak.authentication.ClientAuthenticationFlowContext;
 import org.keycloak.authentication.ClientAuthenticator;
 import org.keycloak.authentication.ClientAuthenticatorFactory;
+import org.keycloak.authentication.authenticators.client.ClientAuthUtil;
+import org.keycloak.http.HttpRequest;
 import org.keycloak.models.AuthenticationExecutionModel;
 import org.keycloak.models.ClientModel;
 import org.keycloak.models.KeycloakSession;
 import org.keycloak.models.KeycloakSessionFactory;
-import org.keycloak.protocol.oidc.OIDCLoginProtocol;
 import org.keycloak.provider.ProviderConfigProperty;
+import org.keycloak.util.BasicAuthHelper;
 
-/** Client authentication of system accounts by their single opaque token. */
+/**
+ * Client authentication of system accounts: {@code client_id} is the account, {@code client_secret} its
+ * current token (HTTP Basic or form). Runs in the realm's client authentication flow next to Keycloak's own
+ * authenticators; Keycloak only acts on its result for clients whose authenticator type is ours.
+ */
 public class SystemAccountTokenClientAuthenticatorFactory implements ClientAuthenticatorFactory, ClientAuthenticator {
 
     public static final String ID = "system-account-token";
 
+    /** Client id and secret as sent, from Basic auth or the form; null if absent. */
+    record Presented(String clientId, String secret) {
+    }
+
+    static Presented presented(HttpRequest request) {
+        String clientId = null;
+        String secret = null;
+        String authorization = request.getHttpHeaders().getRequestHeaders().getFirst(HttpHeaders.AUTHORIZATION);
+        if (authorization != null) {
+            String[] pair = BasicAuthHelper.RFC6749.parseHeader(authorization);
+            if (pair != null) {
+                clientId = pair[0];
+                secret = pair[1];
+            }
+        }
+        MediaType type = request.getHttpHeaders().getMediaType();
+        if (clientId == null && type != null && type.isCompatible(MediaType.APPLICATION_FORM_URLENCODED_TYPE)) {
+            MultivaluedMap<String, String> form = request.getDecodedFormParameters();
+            clientId = form.getFirst(OAuth2Constants.CLIENT_ID);
+            secret = form.getFirst(OAuth2Constants.CLIENT_SECRET);
+        }
+        return new Presented(clientId, secret);
+    }
+
     @Override
     public void authenticateClient(ClientAuthenticationFlowContext context) {
-        context.failure(AuthenticationFlowError.INVALID_CLIENT_CREDENTIALS, null);
+        Presented p = presented(context.getHttpRequest());
+        if (p.clientId() == null) {
+            context.challenge(ClientAuthUtil.errorResponse(400, "invalid_client", "Missing client_id parameter"));
+            return;
+        }
+        context.getEvent().client(p.clientId());
+        ClientModel client = context.getRealm().getClientByClientId(p.clientId());
+        if (client == null) {
+            context.failure(AuthenticationFlowError.CLIENT_NOT_FOUND, null);
+            return;
+        }
+        context.setClient(client);
+        if (!ID.equals(client.getClientAuthenticatorType())) {
+            return; // another authenticator's client: Keycloak ignores our result
+        }
+        context.getEvent().detail("system_account", client.getClientId());
+        if (!client.isEnabled()) {
+            context.failure(AuthenticationFlowError.CLIENT_DISABLED, null);
+            return;
+        }
+        SystemAccountTokenStore.Check check = p.secret() == null ? SystemAccountTokenStore.Check.WRONG_TOKEN
+                : new SystemAccountTokenStore(context.getSession()).verify(context.getRealm(), client, p.secret());
+        if (check == SystemAccountTokenStore.Check.VALID) {
+            context.getEvent().detail("token_fingerprint", TokenFormat.fingerprint(p.secret()));
+            context.success();
+            return;
+        }
+        if (TokenFormat.wellFormed(p.secret())) {
+            context.getEvent().detail("token_fingerprint", TokenFormat.fingerprint(p.secret()));
+        }
+        context.getEvent().detail("reason", check.name().toLowerCase());
+        context.failure(AuthenticationFlowError.INVALID_CLIENT_CREDENTIALS, ClientAuthUtil.errorResponse(401,
+                "unauthorized_client", "Invalid client or Invalid client credentials"));
     }
 
     @Override
@@ -64,7 +129,7 @@ public class SystemAccountTokenClientAuthenticatorFactory implements ClientAuthe
 
     @Override
     public String getHelpText() {
-        return "Validates the system account's single opaque token sent as client_secret.";
+        return "Validates the system account's single opaque token sent as client_secret (MCIAS).";
     }
 
     @Override
@@ -82,11 +147,13 @@ public class SystemAccountTokenClientAuthenticatorFactory implements ClientAuthe
         return Map.of();
     }
 
+    /**
+     * None advertised: on the wire this is client_secret_basic/post, which Keycloak's client-secret authenticator
+     * already advertises, and claiming them here could make dynamic client registration pick this authenticator.
+     */
     @Override
     public Set<String> getProtocolAuthenticatorMethods(String loginProtocol) {
-        return OIDCLoginProtocol.LOGIN_PROTOCOL.equals(loginProtocol)
-                ? Set.of(OIDCLoginProtocol.CLIENT_SECRET_BASIC, OIDCLoginProtocol.CLIENT_SECRET_POST)
-                : Set.of();
+        return Set.of();
     }
 
     @Override

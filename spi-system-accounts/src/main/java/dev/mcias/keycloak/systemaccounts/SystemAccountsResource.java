@@ -1,13 +1,315 @@
 package dev.mcias.keycloak.systemaccounts;
 
-import org.keycloak.models.KeycloakSession;
+import java.io.InputStream;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
 
-/** JAX-RS resource; endpoints arrive with the module's issue. */
+import com.fasterxml.jackson.databind.JsonNode;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.DELETE;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import org.keycloak.common.util.Time;
+import org.keycloak.events.admin.OperationType;
+import org.keycloak.models.ClientModel;
+import org.keycloak.models.KeycloakSession;
+import org.keycloak.models.RealmModel;
+import org.keycloak.models.RoleModel;
+import org.keycloak.models.UserModel;
+import org.keycloak.representations.idm.ClientRepresentation;
+import org.keycloak.services.managers.ClientManager;
+import org.keycloak.services.managers.RealmManager;
+import org.keycloak.services.resources.admin.AdminEventBuilder;
+
+/**
+ * {@code /realms/{realm}/system-accounts}: create, list, inspect and delete system accounts; issue, renew and
+ * revoke their token. Every method starts by establishing the caller. Callers who may not see an account get
+ * the same 404 as for an account that does not exist.
+ */
+@Produces(MediaType.APPLICATION_JSON)
 public class SystemAccountsResource {
 
-    private final KeycloakSession session;
+    static final int MAX_BODY_BYTES = 4096;
+    static final String RESOURCE_TYPE = "MCIAS_SYSTEM_ACCOUNT";
+    private static final Set<String> CREATE_FIELDS = Set.of("name", "description", "token_ttl");
 
-    public SystemAccountsResource(KeycloakSession session) {
+    private final KeycloakSession session;
+    private final RealmModel realm;
+    private final String adminRole;
+    private final long defaultTtlSeconds;
+
+    public SystemAccountsResource(KeycloakSession session, String adminRole, long defaultTtlSeconds) {
         this.session = session;
+        this.realm = session.getContext().getRealm();
+        this.adminRole = adminRole;
+        this.defaultTtlSeconds = defaultTtlSeconds;
+    }
+
+    @GET
+    public Response list() {
+        Caller caller = Caller.fromBearer(session);
+        if (caller == null) {
+            return Errors.unauthorized();
+        }
+        SystemAccountTokenStore store = new SystemAccountTokenStore(session);
+        List<Map<String, Object>> visible = realm.getClientsStream()
+                .filter(SystemAccounts::isSystemAccount)
+                .filter(c -> caller.maySee(c, adminRole))
+                .map(c -> status(c, store))
+                .collect(Collectors.toList());
+        return Response.ok(visible).build();
+    }
+
+    @POST
+    @Consumes(MediaType.APPLICATION_JSON)
+    public Response create(InputStream body) {
+        Caller caller = Caller.fromBearer(session);
+        if (caller == null) {
+            return Errors.unauthorized();
+        }
+        if (!caller.hasRealmRole(adminRole)) {
+            return Errors.forbidden();
+        }
+        JsonNode json;
+        try {
+            json = Errors.readBoundedJson(body, MAX_BODY_BYTES);
+        } catch (Errors.BadRequest e) {
+            return e.response();
+        }
+        if (!json.isObject()) {
+            return Errors.badRequest("body must be a JSON object");
+        }
+        for (var it = json.fieldNames(); it.hasNext(); ) {
+            String field = it.next();
+            if (!CREATE_FIELDS.contains(field)) {
+                return Errors.badRequest("unknown field: " + Errors.printable(field));
+            }
+        }
+        JsonNode nameNode = json.get("name");
+        if (nameNode == null || !nameNode.isTextual() || !SystemAccounts.validName(nameNode.asText())) {
+            return Errors.badRequest("name must be 2-63 characters: a lowercase letter, then lowercase letters,"
+                    + " digits or hyphens");
+        }
+        String name = nameNode.asText();
+        JsonNode descriptionNode = json.get("description");
+        if (descriptionNode != null && !descriptionNode.isNull()
+                && (!descriptionNode.isTextual() || descriptionNode.asText().length() > 255)) {
+            return Errors.badRequest("description must be a string of at most 255 characters");
+        }
+        String description = descriptionNode == null || descriptionNode.isNull() ? null : descriptionNode.asText();
+        JsonNode ttlNode = json.get("token_ttl");
+        Long ttl = null;
+        if (ttlNode != null && !ttlNode.isNull()) {
+            if (!ttlNode.isIntegralNumber() || !ttlNode.canConvertToLong() || !SystemAccounts.validTtl(ttlNode.asLong())) {
+                return Errors.badRequest("token_ttl must be whole seconds between " + SystemAccounts.MIN_TTL_SECONDS
+                        + " and " + SystemAccounts.MAX_TTL_SECONDS);
+            }
+            ttl = ttlNode.asLong();
+        }
+        if (realm.getClientByClientId(name) != null || realm.getRole(name) != null || name.equals(adminRole)) {
+            return Errors.json(Response.Status.CONFLICT, "conflict", "a client or realm role with this name exists");
+        }
+
+        ClientRepresentation rep = new ClientRepresentation();
+        rep.setClientId(name);
+        rep.setName(name);
+        rep.setDescription(description);
+        rep.setEnabled(true);
+        rep.setProtocol("openid-connect");
+        rep.setPublicClient(false);
+        rep.setBearerOnly(false);
+        rep.setStandardFlowEnabled(false);
+        rep.setImplicitFlowEnabled(false);
+        rep.setDirectAccessGrantsEnabled(false);
+        rep.setServiceAccountsEnabled(true);
+        rep.setFrontchannelLogout(false);
+        rep.setClientAuthenticatorType(SystemAccountTokenClientAuthenticatorFactory.ID);
+        Map<String, String> attributes = new LinkedHashMap<>();
+        attributes.put(SystemAccounts.MARKER_ATTRIBUTE, "true");
+        attributes.put("client_credentials.use_refresh_token", "false");
+        attributes.put("oauth2.device.authorization.grant.enabled", "false");
+        attributes.put("oidc.ciba.grant.enabled", "false");
+        if (ttl != null) {
+            attributes.put(SystemAccounts.TTL_ATTRIBUTE, Long.toString(ttl));
+        }
+        rep.setAttributes(attributes);
+        ClientModel client = ClientManager.createClient(session, realm, rep);
+        client.setSecret(null);
+        new ClientManager(new RealmManager(session)).enableServiceAccount(client);
+        RoleModel role = realm.addRole(name);
+        role.setDescription("May issue tokens and read database credentials for system account " + name);
+        new SystemAccountTokenStore(session).createSlot(realm, client);
+
+        audit(caller, OperationType.CREATE, name, null, "create");
+        return Response.status(Response.Status.CREATED)
+                .location(session.getContext().getUri().getAbsolutePathBuilder().path(name).build())
+                .entity(status(client, new SystemAccountTokenStore(session))).build();
+    }
+
+    @GET
+    @Path("{name}")
+    public Response get(@PathParam("name") String name) {
+        Caller caller = Caller.fromBearer(session);
+        if (caller == null) {
+            return Errors.unauthorized();
+        }
+        ClientModel account = SystemAccounts.find(realm, name);
+        if (account == null || !caller.maySee(account, adminRole)) {
+            return Errors.notFound();
+        }
+        return Response.ok(status(account, new SystemAccountTokenStore(session))).build();
+    }
+
+    @DELETE
+    @Path("{name}")
+    public Response delete(@PathParam("name") String name) {
+        Caller caller = Caller.fromBearer(session);
+        if (caller == null) {
+            return Errors.unauthorized();
+        }
+        ClientModel account = SystemAccounts.find(realm, name);
+        if (account == null || !caller.maySee(account, adminRole)) {
+            return Errors.notFound();
+        }
+        if (!caller.hasRealmRole(adminRole)) {
+            return Errors.forbidden();
+        }
+        new SystemAccountTokenStore(session).delete(realm, account);
+        RoleModel role = SystemAccounts.role(realm, account);
+        new ClientManager(new RealmManager(session)).removeClient(realm, account);
+        if (role != null) {
+            realm.removeRole(role);
+        }
+        audit(caller, OperationType.DELETE, name, null, "delete");
+        return Response.noContent().build();
+    }
+
+    @POST
+    @Path("{name}/token")
+    public Response issue(@PathParam("name") String name) {
+        Caller caller = Caller.fromBearer(session);
+        if (caller == null) {
+            return Errors.unauthorized();
+        }
+        ClientModel account = SystemAccounts.find(realm, name);
+        if (account == null || !caller.maySee(account, adminRole)) {
+            return Errors.notFound();
+        }
+        if (!caller.hasRealmRole(adminRole) && !caller.hasRealmRole(account.getClientId())) {
+            return Errors.forbidden();
+        }
+        SystemAccountTokenStore.Issued issued = new SystemAccountTokenStore(session).issue(realm, account,
+                caller.name(), SystemAccounts.ttlSeconds(realm, account, defaultTtlSeconds));
+        audit(caller, OperationType.ACTION, name, issued.fingerprint(), "issue");
+        return issuedResponse(account, issued);
+    }
+
+    @POST
+    @Path("{name}/token/renew")
+    public Response renew(@PathParam("name") String name) {
+        SystemAccountTokenClientAuthenticatorFactory.Presented presented =
+                SystemAccountTokenClientAuthenticatorFactory.presented(session.getContext().getHttpRequest());
+        ClientModel account = SystemAccounts.find(realm, name);
+        if (presented.clientId() == null || presented.secret() == null) {
+            return Errors.unauthorized();
+        }
+        // Same answer for an unknown account, another account's credentials and a wrong or expired token.
+        if (account == null || !account.isEnabled() || !name.equals(presented.clientId())) {
+            return Errors.invalidToken();
+        }
+        SystemAccountTokenStore.Issued issued = new SystemAccountTokenStore(session).renew(realm, account,
+                presented.secret(), SystemAccounts.ttlSeconds(realm, account, defaultTtlSeconds));
+        if (issued == null) {
+            return Errors.invalidToken();
+        }
+        UserModel serviceAccount = session.users().getServiceAccount(account);
+        audit(Caller.systemAccount(realm, account, serviceAccount), OperationType.ACTION, name, issued.fingerprint(),
+                "renew");
+        return issuedResponse(account, issued);
+    }
+
+    @DELETE
+    @Path("{name}/token")
+    public Response revoke(@PathParam("name") String name) {
+        Caller caller = Caller.fromBearer(session);
+        if (caller == null) {
+            return Errors.unauthorized();
+        }
+        ClientModel account = SystemAccounts.find(realm, name);
+        if (account == null || !caller.maySee(account, adminRole)) {
+            return Errors.notFound();
+        }
+        if (!caller.hasRealmRole(adminRole)) {
+            return Errors.forbidden();
+        }
+        String fingerprint = new SystemAccountTokenStore(session).revoke(realm, account);
+        // Access tokens already issued die with the sessions and the client's not-before, which Keycloak
+        // compares in whole seconds (iat < notBefore): +1 also covers tokens issued in this second.
+        account.setNotBefore(Time.currentTime() + 1);
+        UserModel serviceAccount = session.users().getServiceAccount(account);
+        if (serviceAccount != null) {
+            session.sessions().getUserSessionsStream(realm, serviceAccount).collect(Collectors.toList())
+                    .forEach(s -> session.sessions().removeUserSession(realm, s));
+        }
+        audit(caller, OperationType.ACTION, name, fingerprint, "revoke");
+        return Response.noContent().build();
+    }
+
+    private Response issuedResponse(ClientModel account, SystemAccountTokenStore.Issued issued) {
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("name", account.getClientId());
+        body.put("token", issued.token());
+        body.put("token_type", "system_account");
+        body.put("fingerprint", issued.fingerprint());
+        body.put("issued_at", Instant.ofEpochMilli(issued.issuedAt()).toString());
+        body.put("expires_at", Instant.ofEpochMilli(issued.expiresAt()).toString());
+        return Response.ok(body).header("Cache-Control", "no-store").header("Pragma", "no-cache").build();
+    }
+
+    private Map<String, Object> status(ClientModel account, SystemAccountTokenStore store) {
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("name", account.getClientId());
+        out.put("description", account.getDescription());
+        out.put("enabled", account.isEnabled());
+        out.put("token_ttl", SystemAccounts.ttlSeconds(realm, account, defaultTtlSeconds));
+        SystemAccountTokenEntity row = store.find(realm, account);
+        Map<String, Object> token = new LinkedHashMap<>();
+        boolean present = row != null && row.getTokenHash() != null;
+        token.put("present", present);
+        if (present) {
+            token.put("fingerprint", row.getFingerprint());
+            token.put("issued_at", instant(row.getIssuedAt()));
+            token.put("expires_at", instant(row.getExpiresAt()));
+            token.put("issued_by", row.getIssuedBy());
+            token.put("last_used_at", instant(row.getLastUsedAt()));
+            token.put("expired", row.getExpiresAt() == null || row.getExpiresAt() <= Time.currentTimeMillis());
+        }
+        out.put("token", token);
+        return out;
+    }
+
+    private static String instant(Long millis) {
+        return millis == null ? null : Instant.ofEpochMilli(millis).toString();
+    }
+
+    private void audit(Caller caller, OperationType operation, String name, String fingerprint, String action) {
+        AdminEventBuilder event = new AdminEventBuilder(realm, caller.adminAuth(), session,
+                session.getContext().getConnection())
+                .resource(RESOURCE_TYPE).operation(operation)
+                .resourcePath("system-accounts", name)
+                .detail("account", name).detail("action", action).detail("actor", caller.name());
+        if (fingerprint != null) {
+            event.detail("fingerprint", fingerprint);
+        }
+        event.success();
     }
 }

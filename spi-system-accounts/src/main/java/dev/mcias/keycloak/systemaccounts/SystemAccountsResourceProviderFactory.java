@@ -1,23 +1,39 @@
 package dev.mcias.keycloak.systemaccounts;
 
+import java.util.List;
+
 import org.keycloak.Config;
 import org.keycloak.models.KeycloakSession;
 import org.keycloak.models.KeycloakSessionFactory;
+import org.keycloak.provider.ProviderConfigProperty;
+import org.keycloak.provider.ProviderConfigurationBuilder;
 import org.keycloak.services.resource.RealmResourceProvider;
 import org.keycloak.services.resource.RealmResourceProviderFactory;
 
-/** Serves {@code /realms/{realm}/system-accounts}. */
+/**
+ * Serves {@code /realms/{realm}/system-accounts}. Options
+ * ({@code --spi-realm-restapi-extension--system-accounts--<option>}): admin-role, default-token-ttl.
+ */
 public class SystemAccountsResourceProviderFactory implements RealmResourceProviderFactory {
 
     public static final String ID = "system-accounts";
 
+    private String adminRole;
+    private long defaultTtlSeconds;
+
     @Override
     public RealmResourceProvider create(KeycloakSession session) {
-        return new SystemAccountsResourceProvider(session);
+        return new SystemAccountsResourceProvider(session, adminRole, defaultTtlSeconds);
     }
 
     @Override
     public void init(Config.Scope config) {
+        adminRole = config.get("adminRole", "admin");
+        defaultTtlSeconds = config.getLong("defaultTokenTtl", SystemAccounts.DEFAULT_TTL_SECONDS);
+        if (!SystemAccounts.validTtl(defaultTtlSeconds)) {
+            throw new IllegalArgumentException("system-accounts: default-token-ttl must be between "
+                    + SystemAccounts.MIN_TTL_SECONDS + " and " + SystemAccounts.MAX_TTL_SECONDS + " seconds");
+        }
     }
 
     @Override
@@ -31,5 +47,16 @@ public class SystemAccountsResourceProviderFactory implements RealmResourceProvi
     @Override
     public String getId() {
         return ID;
+    }
+
+    @Override
+    public List<ProviderConfigProperty> getConfigMetadata() {
+        return ProviderConfigurationBuilder.create()
+                .property().name("adminRole").type(ProviderConfigProperty.STRING_TYPE)
+                .helpText("Realm role allowed to manage every system account.").defaultValue("admin").add()
+                .property().name("defaultTokenTtl").type(ProviderConfigProperty.INTEGER_TYPE)
+                .helpText("Token lifetime in seconds when neither the account nor the realm sets one.")
+                .defaultValue(SystemAccounts.DEFAULT_TTL_SECONDS).add()
+                .build();
     }
 }

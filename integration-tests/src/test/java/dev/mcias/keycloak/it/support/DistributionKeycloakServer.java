@@ -60,6 +60,7 @@ public final class DistributionKeycloakServer implements KeycloakServer {
             deleteRecursively(home.resolve("data"));
             installPack(home);
             Files.createDirectories(logDir);
+            Files.deleteIfExists(logDir.resolve("keycloak-" + database.kind() + ".log"));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -180,6 +181,16 @@ public final class DistributionKeycloakServer implements KeycloakServer {
         }
     }
 
+    /**
+     * Process id of the Keycloak JVM: {@code kc.sh} runs java as its child, and execs a relaunch only after a
+     * re-augmentation, so the JVM is either a descendant or the process itself.
+     */
+    public long pid() {
+        return process.descendants()
+                .filter(p -> p.info().command().map(c -> c.endsWith("/java")).orElse(false))
+                .map(ProcessHandle::pid).findFirst().orElse(process.pid());
+    }
+
     public Path home() {
         return home;
     }
@@ -206,6 +217,10 @@ public final class DistributionKeycloakServer implements KeycloakServer {
     @Override
     public Path logFile() {
         return logFile;
+    }
+
+    public TestDatabase testDatabase() {
+        return database;
     }
 
     @Override

@@ -1,0 +1,97 @@
+package dev.mcias.keycloak.it.support;
+
+import java.security.SecureRandom;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+
+import com.fasterxml.jackson.databind.JsonNode;
+
+/** Test users and clients in the {@code mcias} realm, created through the admin REST API. */
+public final class RealmFixtures {
+
+    /** Confidential client allowing the password grant; only tests create it, the realm JSON does not. */
+    public static final String PASSWORD_GRANT_CLIENT = "it-password-grant";
+    public static final String PASSWORD_GRANT_SECRET = "it-password-grant-secret-0123456789";
+
+    private final KeycloakApi api;
+
+    public RealmFixtures(KeycloakApi api) {
+        this.api = api;
+    }
+
+    public static String unique(String prefix) {
+        return prefix + "-" + HexFormat.of().formatHex(new SecureRandom().generateSeed(4));
+    }
+
+    /** Creates (once) the password-grant test client. */
+    public synchronized void ensurePasswordGrantClient() {
+        String token = api.adminToken();
+        JsonNode found = api.get(api.adminRealmUrl("/clients?clientId=" + PASSWORD_GRANT_CLIENT), token).expect(200).json();
+        if (found.size() > 0) {
+            return;
+        }
+        api.postJson(api.adminRealmUrl("/clients"), token, Map.of(
+                "clientId", PASSWORD_GRANT_CLIENT, "enabled", true, "publicClient", false,
+                "secret", PASSWORD_GRANT_SECRET, "directAccessGrantsEnabled", true,
+                "standardFlowEnabled", true, "redirectUris", List.of("http://127.0.0.1/it-callback"),
+                "attributes", Map.of("pkce.code.challenge.method", "S256"))).expect(201);
+    }
+
+    /** Creates a user with a plain password (hashed by the realm policy); returns the user id. */
+    public String createUser(String username, String password) {
+        return createUser(Map.of("username", username, "enabled", true, "firstName", "Test", "lastName", "User",
+                "email", username + "@example.test", "emailVerified", true,
+                "credentials", List.of(Map.of("type", "password", "value", password, "temporary", false))));
+    }
+
+    /** Creates a user from a full representation; returns the user id. */
+    public String createUser(Map<String, Object> representation) {
+        KeycloakApi.Response r = api.postJson(api.adminRealmUrl("/users"), api.adminToken(), representation).expect(201);
+        String location = r.headers().firstValue("Location").orElseThrow();
+        return location.substring(location.lastIndexOf('/') + 1);
+    }
+
+    /** Gives a user a realm role (the role must exist). */
+    public void grantRealmRole(String userId, String roleName) {
+        String token = api.adminToken();
+        JsonNode role = api.get(api.adminRealmUrl("/roles/" + roleName), token).expect(200).json();
+        api.postJson(api.adminRealmUrl("/users/" + userId + "/role-mappings/realm"), token,
+                List.of(Map.of("id", role.path("id").asText(), "name", roleName))).expect(204);
+    }
+
+    /** A new user with the given realm roles; returns a fresh access token for them. */
+    public String userWithRoles(String prefix, String... roles) {
+        String name = unique(prefix);
+        String id = createUser(name, DEFAULT_PASSWORD);
+        for (String role : roles) {
+            grantRealmRole(id, role);
+        }
+        return passwordGrant(name, DEFAULT_PASSWORD).expect(200).json().path("access_token").asText();
+    }
+
+    public static final String DEFAULT_PASSWORD = "It-password-0123456789";
+
+    /** Password grant through the test client. */
+    public KeycloakApi.Response passwordGrant(String username, String password) {
+        return api.postForm(api.realmUrl("/protocol/openid-connect/token"), null, Map.of(
+                "grant_type", "password", "client_id", PASSWORD_GRANT_CLIENT,
+                "client_secret", PASSWORD_GRANT_SECRET, "username", username, "password", password,
+                "scope", "openid"));
+    }
+
+    /** The user's password credential as the admin API shows it, with credentialData parsed. */
+    public JsonNode passwordCredentialData(String userId) {
+        JsonNode creds = api.get(api.adminRealmUrl("/users/" + userId + "/credentials"), api.adminToken()).expect(200).json();
+        for (JsonNode c : creds) {
+            if ("password".equals(c.path("type").asText())) {
+                try {
+                    return KeycloakApi.JSON.readTree(c.path("credentialData").asText());
+                } catch (java.io.IOException e) {
+                    throw new IllegalStateException(e);
+                }
+            }
+        }
+        throw new AssertionError("no password credential: " + creds);
+    }
+}

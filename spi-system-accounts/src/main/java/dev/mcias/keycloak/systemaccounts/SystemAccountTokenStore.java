@@ -1,0 +1,159 @@
+package dev.mcias.keycloak.systemaccounts;
+
+import java.util.List;
+import java.util.UUID;
+
+import jakarta.persistence.EntityManager;
+import jakarta.persistence.LockModeType;
+import org.keycloak.common.util.Time;
+import org.keycloak.connections.jpa.JpaConnectionProvider;
+import org.keycloak.models.ClientModel;
+import org.keycloak.models.KeycloakSession;
+import org.keycloak.models.RealmModel;
+import org.keycloak.models.utils.KeycloakModelUtils;
+
+/**
+ * Reads and writes the one token slot per system account in Keycloak's database. Rotation locks the row
+ * ({@code SELECT ... FOR UPDATE}), so concurrent issuers, on one node or several, serialize in the database and
+ * exactly one hash is stored when they are done.
+ */
+public final class SystemAccountTokenStore {
+
+    /** last-used time is written at most this often per account, to keep token requests read-only. */
+    static final long LAST_USED_RESOLUTION_MILLIS = 60_000;
+
+    private final KeycloakSession session;
+    private final EntityManager em;
+
+    public SystemAccountTokenStore(KeycloakSession session) {
+        this.session = session;
+        this.em = session.getProvider(JpaConnectionProvider.class).getEntityManager();
+    }
+
+    /** A freshly issued token; the raw token exists only here and in the response. */
+    public record Issued(String token, String fingerprint, long issuedAt, long expiresAt) {
+    }
+
+    public enum Check { VALID, NO_TOKEN, WRONG_TOKEN, EXPIRED }
+
+    public SystemAccountTokenEntity find(RealmModel realm, ClientModel client) {
+        List<SystemAccountTokenEntity> rows = em.createNamedQuery("mciasSaTokenByClient", SystemAccountTokenEntity.class)
+                .setParameter("realmId", realm.getId()).setParameter("clientId", client.getId()).getResultList();
+        return rows.isEmpty() ? null : rows.get(0);
+    }
+
+    /** Creates the empty slot in the current transaction (used when the account is created). */
+    public void createSlot(RealmModel realm, ClientModel client) {
+        SystemAccountTokenEntity e = new SystemAccountTokenEntity();
+        e.setId(UUID.randomUUID().toString());
+        e.setRealmId(realm.getId());
+        e.setClientId(client.getId());
+        em.persist(e);
+    }
+
+    private SystemAccountTokenEntity lockSlot(RealmModel realm, ClientModel client) {
+        SystemAccountTokenEntity row = lockedRow(realm, client);
+        if (row != null) {
+            return row;
+        }
+        // A client switched to our authenticator by hand has no slot yet: create it in its own transaction
+        // (a concurrent creator may win; either way one row exists afterwards), then lock it here.
+        String realmId = realm.getId();
+        String clientId = client.getId();
+        try {
+            KeycloakModelUtils.runJobInTransaction(session.getKeycloakSessionFactory(), s -> {
+                SystemAccountTokenStore other = new SystemAccountTokenStore(s);
+                RealmModel r = s.realms().getRealm(realmId);
+                ClientModel c = r.getClientById(clientId);
+                if (other.find(r, c) == null) {
+                    other.createSlot(r, c);
+                }
+            });
+        } catch (RuntimeException lostRace) {
+            // unique constraint: another request created it
+        }
+        row = lockedRow(realm, client);
+        if (row == null) {
+            throw new IllegalStateException("no token slot for system account");
+        }
+        return row;
+    }
+
+    private SystemAccountTokenEntity lockedRow(RealmModel realm, ClientModel client) {
+        List<SystemAccountTokenEntity> rows = em.createNamedQuery("mciasSaTokenByClient", SystemAccountTokenEntity.class)
+                .setParameter("realmId", realm.getId()).setParameter("clientId", client.getId())
+                .setLockMode(LockModeType.PESSIMISTIC_WRITE).getResultList();
+        return rows.isEmpty() ? null : rows.get(0);
+    }
+
+    /** Replaces whatever token the account had with a new one. */
+    public Issued issue(RealmModel realm, ClientModel client, String issuer, long ttlSeconds) {
+        SystemAccountTokenEntity row = lockSlot(realm, client);
+        String token = TokenFormat.generate();
+        long now = Time.currentTimeMillis();
+        long expires = now + ttlSeconds * 1000L;
+        row.setTokenHash(TokenFormat.hash(token));
+        row.setFingerprint(TokenFormat.fingerprint(token));
+        row.setIssuedAt(now);
+        row.setExpiresAt(expires);
+        row.setIssuedBy(issuer);
+        row.setLastUsedAt(null);
+        em.flush();
+        return new Issued(token, row.getFingerprint(), now, expires);
+    }
+
+    /**
+     * Renewal by the account itself: succeeds only if {@code presented} is still the current, unexpired token
+     * at the moment the row is locked, so two renewals with the same token cannot both win.
+     */
+    public Issued renew(RealmModel realm, ClientModel client, String presented, long ttlSeconds) {
+        SystemAccountTokenEntity row = lockSlot(realm, client);
+        if (check(row, presented) != Check.VALID) {
+            return null;
+        }
+        return issue(realm, client, "self", ttlSeconds);
+    }
+
+    /** Removes the token; returns its fingerprint, or null if there was none. */
+    public String revoke(RealmModel realm, ClientModel client) {
+        SystemAccountTokenEntity row = lockSlot(realm, client);
+        String fingerprint = row.getTokenHash() == null ? null : row.getFingerprint();
+        row.setTokenHash(null);
+        row.setExpiresAt(null);
+        em.flush();
+        return fingerprint;
+    }
+
+    public void delete(RealmModel realm, ClientModel client) {
+        em.createNamedQuery("mciasSaTokenDeleteByClient").setParameter("realmId", realm.getId())
+                .setParameter("clientId", client.getId()).executeUpdate();
+    }
+
+    /** Token check for client authentication; read-only except for a throttled last-used update. */
+    public Check verify(RealmModel realm, ClientModel client, String presented) {
+        SystemAccountTokenEntity row = find(realm, client);
+        Check result = check(row, presented);
+        if (result == Check.VALID) {
+            long now = Time.currentTimeMillis();
+            Long last = row.getLastUsedAt();
+            if (last == null || now - last > LAST_USED_RESOLUTION_MILLIS) {
+                em.createQuery("update SystemAccountTokenEntity t set t.lastUsedAt = :now where t.id = :id")
+                        .setParameter("now", now).setParameter("id", row.getId()).executeUpdate();
+            }
+        }
+        return result;
+    }
+
+    static Check check(SystemAccountTokenEntity row, String presented) {
+        if (row == null || row.getTokenHash() == null) {
+            return Check.NO_TOKEN;
+        }
+        if (!TokenFormat.wellFormed(presented) || !TokenFormat.sameHash(row.getTokenHash(), TokenFormat.hash(presented))) {
+            return Check.WRONG_TOKEN;
+        }
+        if (row.getExpiresAt() == null || row.getExpiresAt() <= Time.currentTimeMillis()) {
+            return Check.EXPIRED;
+        }
+        return Check.VALID;
+    }
+}
