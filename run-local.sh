@@ -27,6 +27,9 @@ if [ ! -x "$home/bin/kc.sh" ]; then
   chmod +x "$home"/bin/*.sh
 fi
 
+# H2 gets WRITE_DELAY=0 so a killed server keeps what it answered (H2 otherwise writes commits up to
+# 500 ms later). Production runs on PostgreSQL (docs/operations.md).
+
 # Install the current pack: our JARs replace earlier copies; the realm is imported only if absent.
 rm -f "$home"/providers/*.jar
 cp target/providers/*.jar "$home/providers/"
@@ -57,4 +60,5 @@ export KC_BOOTSTRAP_ADMIN_USERNAME=admin
 export KC_BOOTSTRAP_ADMIN_PASSWORD="$admin_password"
 exec "$home/bin/kc.sh" start-dev \
   --http-host=127.0.0.1 --http-port="$port" --http-management-port="$mgmt_port" \
-  --health-enabled=true --db=dev-file --import-realm "$@"
+  --health-enabled=true --import-realm --db=dev-file \
+  --db-url="jdbc:h2:file:$home/data/h2/keycloakdb;NON_KEYWORDS=VALUE;WRITE_DELAY=0" "$@"

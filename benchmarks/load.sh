@@ -3,6 +3,7 @@
 # same server and run. Needs wrk (apt-get install wrk) and python3.
 #   benchmarks/load.sh password            argon2id (ours) vs argon2 (built-in), same parameters
 #   benchmarks/load.sh client-credentials  system-account token vs stock client secret
+#   benchmarks/load.sh audit               password and client_credentials grants, mcias-audit listener on vs off
 # Every phase is time-bounded (SECONDS_PER_RUN, default 30); the server is stopped at the end.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -68,6 +69,18 @@ case "$scenario" in
     for c in 8 32; do
       run "system-account token (mcias)" mcias $c "$secs" "$body" 1 "$ours"
       run "client secret (stock)" mcias $c "$secs" "$body" 1 "$stock"
+    done
+    ;;
+  audit)
+    users=200
+    python3 benchmarks/setup.py "$base" "$admin_password" realm bench-audit "hashAlgorithm(argon2id)" $users
+    pw='grant_type=password&client_id=bench&client_secret=bench-secret-0123456789&username=user%d&password=Bench-password-0123'
+    cc=$(printf '%s' "bench:bench-secret-0123456789" | base64 -w0)
+    for phase in off on off on; do
+      if [ "$phase" = on ]; then list=jboss-logging,mcias-audit; else list=jboss-logging; fi
+      python3 benchmarks/setup.py "$base" "$admin_password" listeners bench-audit "$list"
+      run "password grant, audit $phase" bench-audit 8 "$secs" "$pw" $users ""
+      run "client_credentials, audit $phase" bench-audit 16 "$secs" 'grant_type=client_credentials' 1 "$cc"
     done
     ;;
   *) echo "unknown scenario $scenario" >&2; exit 2 ;;

@@ -36,7 +36,8 @@ def realm(name, policy, users):
                                        "passwordPolicy": policy, "bruteForceProtected": False})
     call("POST", f"/admin/realms/{name}/clients", t, {
         "clientId": "bench", "secret": "bench-secret-0123456789", "publicClient": False,
-        "directAccessGrantsEnabled": True, "standardFlowEnabled": False})
+        "directAccessGrantsEnabled": True, "standardFlowEnabled": False, "serviceAccountsEnabled": True,
+        "attributes": {"client_credentials.use_refresh_token": "false"}})
     for i in range(users):
         if i % 50 == 0:
             t = admin_token()
@@ -71,7 +72,14 @@ def service_clients():
     print(issued["token"])
 
 
-if what[0] == "realm":
+def listeners(name, names):
+    t = admin_token()
+    call("PUT", f"/admin/realms/{name}", t, {"eventsListeners": names.split(",")})
+
+
+if what[0] == "listeners":
+    listeners(what[1], what[2])
+elif what[0] == "realm":
     realm(what[1], what[2], int(what[3]))
 elif what[0] == "service-clients":
     service_clients()

@@ -24,7 +24,7 @@ class PackSmokeIT {
     static final Map<String, List<String>> OUR_PROVIDERS = Map.of(
             "password-hashing", List.of("argon2id", "legacy-import"),
             "client-authenticator", List.of("system-account-token"),
-            "realm-restapi-extension", List.of("system-accounts", "db-credentials"),
+            "realm-restapi-extension", List.of("system-accounts", "db-credentials", "audit"),
             "eventsListener", List.of("mcias-audit"));
 
     @Test

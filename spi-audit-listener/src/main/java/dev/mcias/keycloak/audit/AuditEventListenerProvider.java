@@ -1,21 +1,101 @@
 package dev.mcias.keycloak.audit;
 
+import org.jboss.logging.Logger;
 import org.keycloak.events.Event;
 import org.keycloak.events.EventListenerProvider;
 import org.keycloak.events.admin.AdminEvent;
+import org.keycloak.models.AbstractKeycloakTransaction;
+import org.keycloak.models.KeycloakSession;
+import org.keycloak.models.KeycloakTransactionManager;
+import org.keycloak.models.utils.KeycloakModelUtils;
+import org.keycloak.util.JsonSerialization;
 
-/** Records events; the durable chained store arrives with the audit issue. */
+/**
+ * Appends every user and admin event to the realm's audit chain inside the transaction that produced it (in
+ * its prepare phase, just before Keycloak's own commit), so a record exists exactly when the transaction
+ * commits. Keycloak sends error events in a transaction of their own, which this therefore commits too. The
+ * JSON log line is written after commit.
+ */
 public class AuditEventListenerProvider implements EventListenerProvider {
+
+    private static final Logger LOG = Logger.getLogger(AuditEventListenerProvider.class);
+
+    private final KeycloakSession session;
+    private final Logger auditLog;
+
+    public AuditEventListenerProvider(KeycloakSession session, Logger auditLog) {
+        this.session = session;
+        this.auditLog = auditLog;
+    }
 
     @Override
     public void onEvent(Event event) {
+        record(AuditRecords.fromEvent(event, userAgent()));
     }
 
     @Override
     public void onEvent(AdminEvent event, boolean includeRepresentation) {
+        record(AuditRecords.fromAdminEvent(event, userAgent()));
+    }
+
+    private void record(AuditRecordEntity record) {
+        if (record.getRealmId() == null) {
+            return;
+        }
+        KeycloakTransactionManager tx = session.getTransactionManager();
+        boolean error = "error".equals(record.getOutcome());
+        if (tx.isActive() && tx.getRollbackOnly() && !error) {
+            return; // the action this success event describes is being rolled back
+        }
+        if (!tx.isActive() || tx.getRollbackOnly()) {
+            // No transaction to join (event sent after commit) or one that will roll back (an error event):
+            // make the record durable on its own, now.
+            KeycloakModelUtils.runJobInTransaction(session.getKeycloakSessionFactory(),
+                    s -> new AuditStore(s).append(record));
+            log(record);
+            return;
+        }
+        tx.enlistPrepare(new AbstractTx() {
+            @Override
+            protected void commitImpl() {
+                new AuditStore(session).append(record);
+            }
+        });
+        tx.enlistAfterCompletion(new AbstractTx() {
+            @Override
+            protected void commitImpl() {
+                log(record);
+            }
+        });
+    }
+
+    private void log(AuditRecordEntity record) {
+        if (auditLog.isInfoEnabled()) {
+            try {
+                auditLog.info(JsonSerialization.writeValueAsString(AuditRecords.toMap(record)));
+            } catch (Exception e) {
+                LOG.warn("cannot write audit log line", e);
+            }
+        }
+    }
+
+    private String userAgent() {
+        try {
+            return session.getContext().getRequestHeaders() == null ? null
+                    : session.getContext().getRequestHeaders().getHeaderString("User-Agent");
+        } catch (RuntimeException e) {
+            return null; // no HTTP request behind this event (e.g. a scheduled task)
+        }
     }
 
     @Override
     public void close() {
+    }
+
+    /** A transaction participant that only acts on commit. */
+    private abstract static class AbstractTx extends AbstractKeycloakTransaction {
+        @Override
+        protected void rollbackImpl() {
+        }
     }
 }

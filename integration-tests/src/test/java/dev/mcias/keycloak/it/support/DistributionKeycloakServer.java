@@ -95,7 +95,7 @@ public final class DistributionKeycloakServer implements KeycloakServer {
                 "--http-management-port=" + managementPort, "--hostname-strict=false",
                 "--health-enabled=true", "--metrics-enabled=true", "--cache=local",
                 "--import-realm", "--log-console-color=false"));
-        cmd.addAll(database.keycloakOptions());
+        cmd.addAll(database.keycloakOptions(home));
         cmd.addAll(extraOptions);
         ProcessBuilder pb = new ProcessBuilder(cmd).directory(home.toFile()).redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile()));
@@ -145,10 +145,12 @@ public final class DistributionKeycloakServer implements KeycloakServer {
         try {
             if (!process.waitFor(STOP_TIMEOUT.toSeconds(), TimeUnit.SECONDS)) {
                 kill();
+                return;
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             kill();
+            return;
         }
         removeShutdownHook();
         process = null;
@@ -166,6 +168,10 @@ public final class DistributionKeycloakServer implements KeycloakServer {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+        if (Thread.currentThread() != shutdownHook) {
+            removeShutdownHook();
+        }
+        process = null;
     }
 
     public void restart() {

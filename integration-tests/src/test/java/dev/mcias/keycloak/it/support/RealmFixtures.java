@@ -70,6 +70,19 @@ public final class RealmFixtures {
         return passwordGrant(name, DEFAULT_PASSWORD).expect(200).json().path("access_token").asText();
     }
 
+    /** A user holding realm-management's view-events role; returns their access token. */
+    public String viewEventsUser() {
+        String name = unique("viewer");
+        String id = createUser(name, DEFAULT_PASSWORD);
+        String token = api.adminToken();
+        String mgmt = api.get(api.adminRealmUrl("/clients?clientId=realm-management"), token).expect(200).json()
+                .get(0).path("id").asText();
+        JsonNode role = api.get(api.adminRealmUrl("/clients/" + mgmt + "/roles/view-events"), token).expect(200).json();
+        api.postJson(api.adminRealmUrl("/users/" + id + "/role-mappings/clients/" + mgmt), token,
+                List.of(Map.of("id", role.path("id").asText(), "name", "view-events"))).expect(204);
+        return passwordGrant(name, DEFAULT_PASSWORD).expect(200).json().path("access_token").asText();
+    }
+
     public static final String DEFAULT_PASSWORD = "It-password-0123456789";
 
     /** Password grant through the test client. */

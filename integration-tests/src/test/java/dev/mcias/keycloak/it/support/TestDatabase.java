@@ -49,10 +49,14 @@ public final class TestDatabase implements AutoCloseable {
         return "jdbc:postgresql://" + PG_HOST + ":" + PG_PORT + "/" + database;
     }
 
-    /** Keycloak options selecting this database. */
-    public List<String> keycloakOptions() {
+    /**
+     * Keycloak options selecting this database. H2 gets {@code WRITE_DELAY=0}: by default it writes commits to
+     * its file up to 500 ms later, so a killed process loses answered requests.
+     */
+    public List<String> keycloakOptions(java.nio.file.Path home) {
         if (pgDatabase == null) {
-            return List.of("--db=dev-file");
+            return List.of("--db=dev-file", "--db-url=jdbc:h2:file:" + home.resolve("data/h2/keycloakdb")
+                    + ";NON_KEYWORDS=VALUE;WRITE_DELAY=0");
         }
         return List.of("--db=postgres", "--db-url=" + jdbcUrl(pgDatabase), "--db-username=" + PG_ADMIN_USER);
     }

@@ -1,0 +1,335 @@
+package dev.mcias.keycloak.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.ResultSetMetaData;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.mcias.keycloak.it.support.BrowserFormLogin;
+import dev.mcias.keycloak.it.support.DistributionKeycloakServer;
+import dev.mcias.keycloak.it.support.KeycloakApi;
+import dev.mcias.keycloak.it.support.KeycloakExtension;
+import dev.mcias.keycloak.it.support.KeycloakServer;
+import dev.mcias.keycloak.it.support.RealmFixtures;
+import dev.mcias.keycloak.it.support.TestDatabase;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/** The mcias-audit listener and /audit resource on a real Keycloak. */
+@ExtendWith(KeycloakExtension.class)
+class AuditIT {
+
+    KeycloakApi api;
+    RealmFixtures fx;
+    String admin;
+
+    @BeforeEach
+    void setUp(KeycloakApi api) {
+        this.api = api;
+        this.fx = new RealmFixtures(api);
+        fx.ensurePasswordGrantClient();
+        admin = fx.userWithRoles("audit-admin", "admin");
+    }
+
+    String url(String path) {
+        return api.realmUrl("/audit" + path);
+    }
+
+    /** Audit records matching the filters (newest first), via the read API. */
+    List<JsonNode> records(String query) {
+        JsonNode body = api.get(url("/events?limit=500&" + query), admin).expect(200).json();
+        List<JsonNode> out = new ArrayList<>();
+        body.path("events").forEach(out::add);
+        return out;
+    }
+
+    JsonNode one(String type, String userId) {
+        List<JsonNode> found = records("type=" + type + "&user=" + userId);
+        assertEquals(1, found.size(), type + " records for " + userId + ": " + found);
+        return found.get(0);
+    }
+
+    String userId(String username) {
+        return api.get(api.adminRealmUrl("/users?exact=true&username=" + username), api.adminToken()).expect(200)
+                .json().get(0).path("id").asText();
+    }
+
+    @Test
+    void realFlowsProduceRecordsWithTheRightFieldsAndNoSecrets() throws Exception {
+        String password = "Audit-secret-" + RealmFixtures.unique("pw");
+        String name = RealmFixtures.unique("audited");
+        String id = fx.createUser(name, password);
+        List<String> secrets = new ArrayList<>(List.of(password));
+
+        // Browser login.
+        assertTrue(BrowserFormLogin.login(api, RealmFixtures.PASSWORD_GRANT_CLIENT, "http://127.0.0.1/it-callback",
+                name, password).gotCode());
+        JsonNode login = one("LOGIN", id);
+        assertEquals("success", login.path("outcome").asText());
+        assertEquals(RealmFixtures.PASSWORD_GRANT_CLIENT, login.path("client_id").asText());
+        assertEquals("127.0.0.1", login.path("ip_address").asText());
+        assertFalse(login.path("session_id").asText().isEmpty());
+        assertEquals(name, login.path("details").path("username").asText());
+        assertEquals("USER", login.path("kind").asText());
+        assertTrue(login.path("user_agent").asText().contains("Java-http-client"));
+
+        // Failed login.
+        String wrong = password + "-wrong";
+        secrets.add(wrong);
+        fx.passwordGrant(name, wrong).expect(400);
+        JsonNode failed = one("LOGIN_ERROR", id);
+        assertEquals("error", failed.path("outcome").asText());
+        assertEquals("invalid_user_credentials", failed.path("error").asText());
+
+        // Token refresh.
+        JsonNode tokens = fx.passwordGrant(name, password).expect(200).json();
+        secrets.add(tokens.path("access_token").asText());
+        secrets.add(tokens.path("refresh_token").asText());
+        JsonNode refreshed = api.postForm(api.realmUrl("/protocol/openid-connect/token"), null, Map.of(
+                "grant_type", "refresh_token", "client_id", RealmFixtures.PASSWORD_GRANT_CLIENT,
+                "client_secret", RealmFixtures.PASSWORD_GRANT_SECRET,
+                "refresh_token", tokens.path("refresh_token").asText())).expect(200).json();
+        secrets.add(refreshed.path("access_token").asText());
+        secrets.add(refreshed.path("refresh_token").asText());
+        assertEquals("success", one("REFRESH_TOKEN", id).path("outcome").asText());
+
+        // Admin update of the user (by the master admin).
+        JsonNode rep = api.get(api.adminRealmUrl("/users/" + id), api.adminToken()).expect(200).json();
+        ((com.fasterxml.jackson.databind.node.ObjectNode) rep).put("firstName", "Changed");
+        api.putJson(api.adminRealmUrl("/users/" + id), api.adminToken(), rep.toString()).expect(204);
+        List<JsonNode> updates = records("type=UPDATE:USER");
+        assertTrue(updates.stream().anyMatch(r -> ("users/" + id).equals(r.path("resource_path").asText())
+                && "ADMIN".equals(r.path("kind").asText())), updates.toString());
+
+        // System-account token issue (event from our other module).
+        String account = RealmFixtures.unique("audited-sa");
+        api.postJson(api.realmUrl("/system-accounts"), admin, Map.of("name", account)).expect(201);
+        JsonNode issued = api.send("POST", api.realmUrl("/system-accounts/" + account + "/token"), admin, null, null)
+                .expect(200).json();
+        secrets.add(issued.path("token").asText());
+        List<JsonNode> actions = records("type=ACTION:MCIAS_SYSTEM_ACCOUNT");
+        assertTrue(actions.stream().anyMatch(r -> account.equals(r.path("details").path("account").asText())
+                && "issue".equals(r.path("details").path("action").asText())
+                && issued.path("fingerprint").asText().equals(r.path("details").path("fingerprint").asText())));
+
+        // No secret anywhere: in the API view, the export, and (on PostgreSQL) every stored column.
+        String everything = api.get(url("/export?format=ndjson"), admin).expect(200).body()
+                + api.get(url("/events?limit=500"), admin).body() + rawTable();
+        for (String secret : secrets) {
+            assertFalse(everything.contains(secret), "a secret was stored (" + secret.length() + " chars)");
+        }
+        assertTrue(api.get(url("/verify"), admin).expect(200).json().path("ok").asBoolean());
+    }
+
+    /** Every column of every audit row as text (PostgreSQL run); empty on H2. */
+    private String rawTable() throws Exception {
+        if (!(api.server() instanceof DistributionKeycloakServer s) || s.testDatabase().pgDatabase() == null) {
+            return "";
+        }
+        StringBuilder all = new StringBuilder();
+        try (Connection c = TestDatabase.connect(s.testDatabase().pgDatabase()); Statement st = c.createStatement();
+             ResultSet rs = st.executeQuery("select * from mcias_audit_record")) {
+            ResultSetMetaData md = rs.getMetaData();
+            while (rs.next()) {
+                for (int i = 1; i <= md.getColumnCount(); i++) {
+                    all.append(rs.getString(i)).append('|');
+                }
+            }
+        }
+        assertTrue(all.length() > 0);
+        return all.toString();
+    }
+
+    @Test
+    void editingOrDeletingARowBreaksVerificationAtThatRow() throws Exception {
+        assumeTrue(api.server() instanceof DistributionKeycloakServer s && s.testDatabase().pgDatabase() != null,
+                "needs direct access to the database (PostgreSQL run)");
+        String db = ((DistributionKeycloakServer) api.server()).testDatabase().pgDatabase();
+        String name = RealmFixtures.unique("tamper");
+        String id = fx.createUser(name, RealmFixtures.DEFAULT_PASSWORD);
+        fx.passwordGrant(name, RealmFixtures.DEFAULT_PASSWORD).expect(200);
+        fx.passwordGrant(name, RealmFixtures.DEFAULT_PASSWORD).expect(200);
+        long seq = records("type=LOGIN&user=" + id).get(0).path("seq").asLong();
+        assertTrue(api.get(url("/verify"), admin).json().path("ok").asBoolean());
+
+        try (Connection c = TestDatabase.connect(db)) {
+            exec(c, "update mcias_audit_record set ip_address = '10.6.6.6' where seq = " + seq
+                    + " and realm_id = (select id from realm where name = 'mcias')");
+            JsonNode v = api.get(url("/verify"), admin).expect(200).json();
+            assertFalse(v.path("ok").asBoolean());
+            assertEquals(seq, v.path("first_broken").path("seq").asLong());
+            exec(c, "update mcias_audit_record set ip_address = '127.0.0.1' where seq = " + seq
+                    + " and realm_id = (select id from realm where name = 'mcias')");
+            assertTrue(api.get(url("/verify"), admin).json().path("ok").asBoolean(), "restored");
+
+            exec(c, "create temporary table saved as select * from mcias_audit_record where seq = " + seq
+                    + " and realm_id = (select id from realm where name = 'mcias')");
+            exec(c, "delete from mcias_audit_record where seq = " + seq
+                    + " and realm_id = (select id from realm where name = 'mcias')");
+            JsonNode v2 = api.get(url("/verify"), admin).expect(200).json();
+            assertFalse(v2.path("ok").asBoolean());
+            assertEquals(seq, v2.path("first_broken").path("seq").asLong());
+            exec(c, "insert into mcias_audit_record select * from saved");
+            assertTrue(api.get(url("/verify"), admin).json().path("ok").asBoolean(), "restored");
+        }
+    }
+
+    private static void exec(Connection c, String sql) throws Exception {
+        try (Statement s = c.createStatement()) {
+            s.execute(sql);
+        }
+    }
+
+    @Test
+    void concurrentLoginsGiveALinearChain() throws Exception {
+        int n = 20;
+        List<String> names = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            names.add(RealmFixtures.unique("chain"));
+            fx.createUser(names.get(i), RealmFixtures.DEFAULT_PASSWORD);
+        }
+        ExecutorService pool = Executors.newFixedThreadPool(10);
+        try {
+            // Two waves, so no user has two logins in flight (Keycloak refuses that by design).
+            for (boolean right : new boolean[] {true, false}) {
+                List<Future<Integer>> results = new ArrayList<>();
+                for (String name : names) {
+                    results.add(pool.submit(() -> fx.passwordGrant(name,
+                            right ? RealmFixtures.DEFAULT_PASSWORD : "wrong-" + name).status()));
+                }
+                for (Future<Integer> f : results) {
+                    assertEquals(right ? 200 : 400, f.get(120, TimeUnit.SECONDS));
+                }
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        JsonNode v = api.get(url("/verify"), admin).expect(200).json();
+        assertTrue(v.path("ok").asBoolean(), v.toString());
+        for (String name : names) {
+            String id = userId(name);
+            assertEquals(1, records("type=LOGIN&user=" + id).size());
+            assertEquals(1, records("type=LOGIN_ERROR&user=" + id).size());
+        }
+    }
+
+    @Test
+    void killMinus9AfterABurstLosesNoAnsweredEvent(KeycloakServer server) throws Exception {
+        assumeTrue(server instanceof DistributionKeycloakServer, "needs the local process");
+        List<String> names = new ArrayList<>();
+        for (int i = 0; i < 10; i++) {
+            names.add(RealmFixtures.unique("crash"));
+            fx.createUser(names.get(i), RealmFixtures.DEFAULT_PASSWORD);
+        }
+        ExecutorService pool = Executors.newFixedThreadPool(10);
+        List<String> answered = new ArrayList<>();
+        try {
+            Map<String, Future<Integer>> results = new LinkedHashMap<>();
+            for (String name : names) {
+                results.put(name, pool.submit(() -> fx.passwordGrant(name, RealmFixtures.DEFAULT_PASSWORD).status()));
+            }
+            for (Map.Entry<String, Future<Integer>> e : results.entrySet()) {
+                if (e.getValue().get(120, TimeUnit.SECONDS) == 200) {
+                    answered.add(e.getKey());
+                }
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        DistributionKeycloakServer kc = (DistributionKeycloakServer) server;
+        kc.kill();
+        kc.start();
+        admin = fx.userWithRoles("audit-admin", "admin");
+        assertEquals(names.size(), answered.size());
+        for (String name : answered) {
+            assertEquals(1, records("type=LOGIN&user=" + userId(name)).size(), name);
+        }
+        assertTrue(api.get(url("/verify"), admin).json().path("ok").asBoolean());
+    }
+
+    @Test
+    void readEndpointsAuthorizationMatrix() {
+        String viewer = fx.viewEventsUser();
+        String plain = fx.userWithRoles("audit-plain");
+        String account = RealmFixtures.unique("audit-sa");
+        api.postJson(api.realmUrl("/system-accounts"), admin, Map.of("name", account)).expect(201);
+        String token = api.send("POST", api.realmUrl("/system-accounts/" + account + "/token"), admin, null, null)
+                .expect(200).json().path("token").asText();
+        String basic = Base64.getEncoder().encodeToString((account + ":" + token).getBytes(StandardCharsets.UTF_8));
+        String accountBearer = api.postForm(api.realmUrl("/protocol/openid-connect/token"), basic,
+                Map.of("grant_type", "client_credentials")).expect(200).json().path("access_token").asText();
+
+        Map<String, String> callers = new LinkedHashMap<>();
+        callers.put("anonymous", null);
+        callers.put("garbage", "garbage");
+        callers.put("plain user", plain);
+        callers.put("system account", accountBearer);
+        callers.put("view-events holder", viewer);
+        callers.put("admin", admin);
+        // events, export, verify, purge
+        Map<String, int[]> expected = new LinkedHashMap<>();
+        expected.put("anonymous", new int[] {401, 401, 401, 401});
+        expected.put("garbage", new int[] {401, 401, 401, 401});
+        expected.put("plain user", new int[] {403, 403, 403, 403});
+        expected.put("system account", new int[] {403, 403, 403, 403});
+        expected.put("view-events holder", new int[] {200, 200, 200, 403});
+        expected.put("admin", new int[] {200, 200, 200, 409});
+        List<String> failures = new ArrayList<>();
+        expected.forEach((who, codes) -> {
+            String b = callers.get(who);
+            int[] got = {api.get(url("/events"), b).status(), api.get(url("/export?format=ndjson"), b).status(),
+                    api.get(url("/verify"), b).status(), api.send("POST", url("/purge"), b, null, null).status()};
+            if (!java.util.Arrays.equals(codes, got)) {
+                failures.add(who + ": expected " + java.util.Arrays.toString(codes) + " got "
+                        + java.util.Arrays.toString(got));
+            }
+        });
+        assertEquals(List.of(), failures);
+    }
+
+    @Test
+    void badQueryParametersAre400AndPagingWorks() {
+        for (String q : List.of("limit=0", "limit=501", "limit=x", "outcome=maybe", "from=yesterday",
+                "cursor=abc", "type=" + "t".repeat(300))) {
+            assertEquals(400, api.get(url("/events?" + q), admin).status(), q);
+        }
+        assertEquals(400, api.get(url("/export?format=csv"), admin).status());
+
+        JsonNode first = api.get(url("/events?limit=3"), admin).expect(200).json();
+        assertEquals(3, first.path("events").size());
+        String cursor = first.path("next_cursor").asText();
+        assertNotNull(cursor);
+        JsonNode second = api.get(url("/events?limit=3&cursor=" + cursor), admin).expect(200).json();
+        long last = first.path("events").get(2).path("seq").asLong();
+        assertEquals(last - 1, second.path("events").get(0).path("seq").asLong(), "pages continue without gaps");
+
+        String ndjson = api.get(url("/export?format=ndjson&from=1970-01-01T00:00:00Z"), admin).expect(200).body();
+        String[] lines = ndjson.split("\n");
+        assertTrue(lines.length >= 6);
+        long prev = 0;
+        for (String line : lines) {
+            long seq = Long.parseLong(line.replaceAll(".*\"seq\":(\\d+).*", "$1"));
+            assertEquals(prev == 0 ? seq : prev + 1, seq, "ascending and contiguous");
+            prev = seq;
+        }
+    }
+}

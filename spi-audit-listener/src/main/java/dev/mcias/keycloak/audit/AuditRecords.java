@@ -1,0 +1,106 @@
+package dev.mcias.keycloak.audit;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.TreeMap;
+
+import org.keycloak.events.Event;
+import org.keycloak.events.admin.AdminEvent;
+import org.keycloak.events.admin.AuthDetails;
+import org.keycloak.util.JsonSerialization;
+
+/** Turns Keycloak events into audit records (secrets excluded) and records into JSON. */
+public final class AuditRecords {
+
+    private AuditRecords() {
+    }
+
+    public static AuditRecordEntity fromEvent(Event e, String userAgent) {
+        AuditRecordEntity r = new AuditRecordEntity();
+        r.setRealmId(e.getRealmId());
+        r.setTime(e.getTime());
+        r.setKind("USER");
+        r.setType(e.getType().name());
+        r.setOutcome(e.getError() == null ? "success" : "error");
+        r.setError(bounded(e.getError(), 255));
+        r.setUserId(e.getUserId());
+        r.setClientId(e.getClientId());
+        r.setSessionId(e.getSessionId());
+        r.setIpAddress(e.getIpAddress());
+        r.setUserAgent(bounded(userAgent, 512));
+        r.setDetails(json(DetailsFilter.filter(e.getDetails())));
+        return r;
+    }
+
+    /** Admin events: who did what to which resource; the representation (which may hold secrets) is never kept. */
+    public static AuditRecordEntity fromAdminEvent(AdminEvent e, String userAgent) {
+        AuditRecordEntity r = new AuditRecordEntity();
+        r.setRealmId(e.getRealmId());
+        r.setTime(e.getTime());
+        r.setKind("ADMIN");
+        r.setType(e.getOperationType().name() + ":" + e.getResourceTypeAsString());
+        r.setOutcome(e.getError() == null ? "success" : "error");
+        r.setError(bounded(e.getError(), 255));
+        AuthDetails auth = e.getAuthDetails();
+        if (auth != null) {
+            r.setUserId(auth.getUserId());
+            r.setClientId(auth.getClientId());
+            r.setIpAddress(auth.getIpAddress());
+        }
+        r.setUserAgent(bounded(userAgent, 512));
+        r.setResourcePath(bounded(e.getResourcePath(), 1024));
+        Map<String, String> details = DetailsFilter.filter(e.getDetails());
+        if (auth != null && auth.getRealmId() != null && !auth.getRealmId().equals(e.getRealmId())) {
+            details.put("auth_realm", auth.getRealmId());
+        }
+        r.setDetails(json(details));
+        return r;
+    }
+
+    public static Map<String, Object> toMap(AuditRecordEntity r) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("id", r.getId());
+        m.put("seq", r.getSeq());
+        m.put("time", r.getTime());
+        m.put("realm_id", r.getRealmId());
+        m.put("kind", r.getKind());
+        m.put("type", r.getType());
+        m.put("outcome", r.getOutcome());
+        m.put("error", r.getError());
+        m.put("user_id", r.getUserId());
+        m.put("client_id", r.getClientId());
+        m.put("session_id", r.getSessionId());
+        m.put("ip_address", r.getIpAddress());
+        m.put("user_agent", r.getUserAgent());
+        m.put("resource_path", r.getResourcePath());
+        m.put("details", parse(r.getDetails()));
+        m.put("prev_hash", r.getPrevHash());
+        m.put("hash", r.getHash());
+        return m;
+    }
+
+    static String json(Map<String, String> details) {
+        try {
+            return JsonSerialization.writeValueAsString(new TreeMap<>(details));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static Object parse(String json) {
+        if (json == null) {
+            return null;
+        }
+        try {
+            return JsonSerialization.readValue(json, Map.class);
+        } catch (IOException e) {
+            return json;
+        }
+    }
+
+    private static String bounded(String s, int max) {
+        return s == null || s.length() <= max ? s : s.substring(0, max);
+    }
+}

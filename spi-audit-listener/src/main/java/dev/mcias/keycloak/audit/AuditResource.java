@@ -1,0 +1,222 @@
+package dev.mcias.keycloak.audit;
+
+import java.io.BufferedWriter;
+import java.io.OutputStreamWriter;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import jakarta.ws.rs.core.StreamingOutput;
+import org.keycloak.models.ClientModel;
+import org.keycloak.models.Constants;
+import org.keycloak.models.KeycloakSession;
+import org.keycloak.models.KeycloakSessionFactory;
+import org.keycloak.models.RealmModel;
+import org.keycloak.models.RoleModel;
+import org.keycloak.models.utils.KeycloakModelUtils;
+import org.keycloak.util.JsonSerialization;
+
+import dev.mcias.keycloak.systemaccounts.Caller;
+import dev.mcias.keycloak.systemaccounts.Errors;
+
+/**
+ * {@code /realms/{realm}/audit}: read, export and verify the realm's audit chain (realm role admin or
+ * realm-management's view-events), purge by retention (admin).
+ */
+@Produces(MediaType.APPLICATION_JSON)
+public class AuditResource {
+
+    static final int MAX_LIMIT = 500;
+
+    private final KeycloakSession session;
+    private final RealmModel realm;
+    private final String adminRole;
+    private final int retentionDays;
+
+    public AuditResource(KeycloakSession session, String adminRole, int retentionDays) {
+        this.session = session;
+        this.realm = session.getContext().getRealm();
+        this.adminRole = adminRole;
+        this.retentionDays = retentionDays;
+    }
+
+    /** null when allowed, else the refusal. */
+    private Response refuseReader(Caller caller) {
+        if (caller == null) {
+            return Errors.unauthorized();
+        }
+        if (caller.hasRealmRole(adminRole)) {
+            return null;
+        }
+        ClientModel management = realm.getClientByClientId(Constants.REALM_MANAGEMENT_CLIENT_ID);
+        RoleModel viewEvents = management == null ? null : management.getRole("view-events");
+        return viewEvents != null && caller.user().hasRole(viewEvents) ? null : Errors.forbidden();
+    }
+
+    @GET
+    @Path("events")
+    public Response events(@QueryParam("type") String type, @QueryParam("user") String user,
+                           @QueryParam("client") String client, @QueryParam("outcome") String outcome,
+                           @QueryParam("from") String from, @QueryParam("to") String to,
+                           @QueryParam("cursor") String cursor, @QueryParam("limit") String limit) {
+        Response refused = refuseReader(Caller.fromBearer(session));
+        if (refused != null) {
+            return refused;
+        }
+        AuditStore.Query q;
+        try {
+            if (outcome != null && !outcome.equals("success") && !outcome.equals("error")) {
+                throw new Errors.BadRequest("outcome must be success or error");
+            }
+            int n = limit == null ? 100 : parseInt(limit, "limit");
+            if (n < 1 || n > MAX_LIMIT) {
+                throw new Errors.BadRequest("limit must be between 1 and " + MAX_LIMIT);
+            }
+            q = new AuditStore.Query(bounded(type), bounded(user), bounded(client), outcome, time(from, "from"),
+                    time(to, "to"), cursor == null ? null : parseLong(cursor, "cursor"), null, n, false);
+        } catch (Errors.BadRequest e) {
+            return e.response();
+        }
+        List<AuditRecordEntity> page = new AuditStore(session).find(realm.getId(), q);
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("events", page.stream().map(AuditRecords::toMap).collect(Collectors.toList()));
+        body.put("next_cursor", page.size() == q.limit() ? Long.toString(page.get(page.size() - 1).getSeq()) : null);
+        return Response.ok(body).build();
+    }
+
+    @GET
+    @Path("export")
+    @Produces("application/x-ndjson")
+    public Response export(@QueryParam("format") String format, @QueryParam("from") String from,
+                           @QueryParam("to") String to) {
+        Response refused = refuseReader(Caller.fromBearer(session));
+        if (refused != null) {
+            return refused;
+        }
+        Long fromMillis;
+        Long toMillis;
+        try {
+            if (format != null && !format.equals("ndjson")) {
+                throw new Errors.BadRequest("format must be ndjson");
+            }
+            fromMillis = time(from, "from");
+            toMillis = time(to, "to");
+        } catch (Errors.BadRequest e) {
+            return e.response();
+        }
+        String realmId = realm.getId();
+        KeycloakSessionFactory factory = session.getKeycloakSessionFactory();
+        // Written after this request's session is gone, so it reads through a session of its own, in batches.
+        StreamingOutput stream = out -> {
+            BufferedWriter w = new BufferedWriter(new OutputStreamWriter(out, StandardCharsets.UTF_8));
+            long[] after = {0};
+            boolean[] more = {true};
+            while (more[0]) {
+                KeycloakModelUtils.runJobInTransaction(factory, s -> {
+                    List<AuditRecordEntity> batch = new AuditStore(s).find(realmId, new AuditStore.Query(null, null,
+                            null, null, fromMillis, toMillis, null, after[0], AuditStore.BATCH, true));
+                    for (AuditRecordEntity r : batch) {
+                        try {
+                            w.write(JsonSerialization.writeValueAsString(AuditRecords.toMap(r)));
+                            w.write('\n');
+                        } catch (java.io.IOException e) {
+                            throw new java.io.UncheckedIOException(e);
+                        }
+                        after[0] = r.getSeq();
+                    }
+                    more[0] = batch.size() == AuditStore.BATCH;
+                });
+            }
+            w.flush();
+        };
+        return Response.ok(stream, "application/x-ndjson").header("Cache-Control", "no-store").build();
+    }
+
+    @GET
+    @Path("verify")
+    public Response verify() {
+        Response refused = refuseReader(Caller.fromBearer(session));
+        if (refused != null) {
+            return refused;
+        }
+        AuditStore.Verification v = new AuditStore(session).verify(realm.getId());
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("ok", v.ok());
+        body.put("checked", v.checked());
+        if (!v.ok()) {
+            Map<String, Object> broken = new LinkedHashMap<>();
+            broken.put("seq", v.brokenSeq());
+            broken.put("id", v.brokenId());
+            broken.put("reason", v.reason());
+            body.put("first_broken", broken);
+        }
+        return Response.ok(body).build();
+    }
+
+    @POST
+    @Path("purge")
+    public Response purge() {
+        Caller caller = Caller.fromBearer(session);
+        if (caller == null) {
+            return Errors.unauthorized();
+        }
+        if (!caller.hasRealmRole(adminRole)) {
+            return Errors.forbidden();
+        }
+        if (retentionDays == 0) {
+            return Errors.json(Response.Status.CONFLICT, "retention_disabled",
+                    "retention-days is 0: records are kept forever");
+        }
+        long cutoff = System.currentTimeMillis() - retentionDays * 86_400_000L;
+        long purged = new AuditStore(session).purge(realm.getId(), cutoff, caller.user().getId());
+        return Response.ok(Map.of("purged", purged, "retention_days", retentionDays)).build();
+    }
+
+    private static String bounded(String s) throws Errors.BadRequest {
+        if (s != null && s.length() > 255) {
+            throw new Errors.BadRequest("filter values are at most 255 characters");
+        }
+        return s;
+    }
+
+    private static Long time(String s, String name) throws Errors.BadRequest {
+        if (s == null) {
+            return null;
+        }
+        if (s.chars().allMatch(Character::isDigit) && !s.isEmpty() && s.length() <= 15) {
+            return Long.parseLong(s);
+        }
+        try {
+            return Instant.parse(s).toEpochMilli();
+        } catch (DateTimeParseException e) {
+            throw new Errors.BadRequest(name + " must be an ISO-8601 instant or epoch milliseconds");
+        }
+    }
+
+    private static long parseLong(String s, String name) throws Errors.BadRequest {
+        try {
+            return Long.parseLong(s);
+        } catch (NumberFormatException e) {
+            throw new Errors.BadRequest(name + " must be a number");
+        }
+    }
+
+    private static int parseInt(String s, String name) throws Errors.BadRequest {
+        try {
+            return Integer.parseInt(s);
+        } catch (NumberFormatException e) {
+            throw new Errors.BadRequest(name + " must be a number");
+        }
+    }
+}

@@ -1,0 +1,178 @@
+package dev.mcias.keycloak.audit;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+import jakarta.persistence.EntityManager;
+import jakarta.persistence.LockModeType;
+import jakarta.persistence.TypedQuery;
+import org.keycloak.connections.jpa.JpaConnectionProvider;
+import org.keycloak.models.KeycloakSession;
+import org.keycloak.models.utils.KeycloakModelUtils;
+
+/** Appends to, reads, verifies and purges the audit chain of a realm in Keycloak's database. */
+public final class AuditStore {
+
+    static final int BATCH = 500;
+
+    private final KeycloakSession session;
+    private final EntityManager em;
+
+    public AuditStore(KeycloakSession session) {
+        this.session = session;
+        this.em = session.getProvider(JpaConnectionProvider.class).getEntityManager();
+    }
+
+    /**
+     * Appends {@code r} (all fields but id, seq and hashes set) to its realm's chain. Locks the realm's head row
+     * until the surrounding transaction ends, so appends are linear even across nodes.
+     */
+    public AuditRecordEntity append(AuditRecordEntity r) {
+        AuditChainHeadEntity head = lockHead(r.getRealmId());
+        r.setId(UUID.randomUUID().toString());
+        r.setSeq(head.getLastSeq() + 1);
+        r.setPrevHash(head.getLastHash());
+        r.setHash(AuditChain.hash(r));
+        em.persist(r);
+        head.setLastSeq(r.getSeq());
+        head.setLastHash(r.getHash());
+        em.flush();
+        return r;
+    }
+
+    private AuditChainHeadEntity lockHead(String realmId) {
+        AuditChainHeadEntity head = em.find(AuditChainHeadEntity.class, realmId, LockModeType.PESSIMISTIC_WRITE);
+        if (head != null) {
+            return head;
+        }
+        // First record of the realm: create the head in its own transaction (losing a race to another node is
+        // fine), then lock it here.
+        try {
+            KeycloakModelUtils.runJobInTransaction(session.getKeycloakSessionFactory(), s -> {
+                EntityManager other = s.getProvider(JpaConnectionProvider.class).getEntityManager();
+                if (other.find(AuditChainHeadEntity.class, realmId) == null) {
+                    AuditChainHeadEntity h = new AuditChainHeadEntity();
+                    h.setRealmId(realmId);
+                    h.setLastSeq(0);
+                    h.setLastHash(AuditChain.GENESIS);
+                    h.setBaseSeq(1);
+                    h.setBaseHash(AuditChain.GENESIS);
+                    other.persist(h);
+                }
+            });
+        } catch (RuntimeException lostRace) {
+            // another request created it
+        }
+        head = em.find(AuditChainHeadEntity.class, realmId, LockModeType.PESSIMISTIC_WRITE);
+        if (head == null) {
+            throw new IllegalStateException("audit chain head missing for realm " + realmId);
+        }
+        return head;
+    }
+
+    /** Filters of the read API; null means "any". */
+    public record Query(String type, String userId, String clientId, String outcome, Long from, Long to,
+                        Long beforeSeq, Long afterSeq, int limit, boolean ascending) {
+    }
+
+    public List<AuditRecordEntity> find(String realmId, Query q) {
+        StringBuilder jpql = new StringBuilder("select r from AuditRecordEntity r where r.realmId = :realm");
+        Map<String, Object> params = new LinkedHashMap<>();
+        params.put("realm", realmId);
+        add(jpql, params, "r.type = :type", "type", q.type());
+        add(jpql, params, "r.userId = :user", "user", q.userId());
+        add(jpql, params, "r.clientId = :client", "client", q.clientId());
+        add(jpql, params, "r.outcome = :outcome", "outcome", q.outcome());
+        add(jpql, params, "r.time >= :from", "from", q.from());
+        add(jpql, params, "r.time < :to", "to", q.to());
+        add(jpql, params, "r.seq < :before", "before", q.beforeSeq());
+        add(jpql, params, "r.seq > :after", "after", q.afterSeq());
+        jpql.append(q.ascending() ? " order by r.seq asc" : " order by r.seq desc");
+        TypedQuery<AuditRecordEntity> query = em.createQuery(jpql.toString(), AuditRecordEntity.class);
+        params.forEach(query::setParameter);
+        return query.setMaxResults(q.limit()).getResultList();
+    }
+
+    private static void add(StringBuilder jpql, Map<String, Object> params, String clause, String name, Object value) {
+        if (value != null) {
+            jpql.append(" and ").append(clause);
+            params.put(name, value);
+        }
+    }
+
+    /** Result of re-computing a realm's chain. */
+    public record Verification(boolean ok, long checked, Long brokenSeq, String brokenId, String reason) {
+    }
+
+    public Verification verify(String realmId) {
+        AuditChainHeadEntity head = em.find(AuditChainHeadEntity.class, realmId);
+        if (head == null) {
+            return new Verification(true, 0, null, null, null);
+        }
+        long expectedSeq = head.getBaseSeq();
+        String expectedPrev = head.getBaseHash();
+        long checked = 0;
+        long after = expectedSeq - 1;
+        while (true) {
+            List<AuditRecordEntity> batch = find(realmId, new Query(null, null, null, null, null, null, null, after,
+                    BATCH, true));
+            for (AuditRecordEntity r : batch) {
+                if (r.getSeq() != expectedSeq) {
+                    return new Verification(false, checked, expectedSeq, null,
+                            "record " + expectedSeq + " is missing");
+                }
+                if (!expectedPrev.equals(r.getPrevHash())) {
+                    return new Verification(false, checked, r.getSeq(), r.getId(), "previous-hash link broken");
+                }
+                if (!AuditChain.hash(r).equals(r.getHash())) {
+                    return new Verification(false, checked, r.getSeq(), r.getId(), "record content altered");
+                }
+                checked++;
+                expectedSeq++;
+                expectedPrev = r.getHash();
+                after = r.getSeq();
+            }
+            if (batch.size() < BATCH) {
+                break;
+            }
+            em.clear();
+        }
+        if (expectedSeq - 1 != head.getLastSeq() || !expectedPrev.equals(head.getLastHash())) {
+            return new Verification(false, checked, expectedSeq, null, "records missing at the end of the chain");
+        }
+        return new Verification(true, checked, null, null, null);
+    }
+
+    /**
+     * Deletes records older than {@code cutoffMillis} (never the newest), records where the chain now starts in
+     * the head, and appends a purge record holding the hash of the last deleted record.
+     */
+    public long purge(String realmId, long cutoffMillis, String actor) {
+        AuditChainHeadEntity head = lockHead(realmId);
+        List<AuditRecordEntity> last = em.createQuery("select r from AuditRecordEntity r where r.realmId = :realm"
+                        + " and r.time < :cutoff and r.seq < :lastSeq order by r.seq desc", AuditRecordEntity.class)
+                .setParameter("realm", realmId).setParameter("cutoff", cutoffMillis)
+                .setParameter("lastSeq", head.getLastSeq()).setMaxResults(1).getResultList();
+        if (last.isEmpty()) {
+            return 0;
+        }
+        AuditRecordEntity lastPurged = last.get(0);
+        int deleted = em.createQuery("delete from AuditRecordEntity r where r.realmId = :realm and r.seq <= :seq")
+                .setParameter("realm", realmId).setParameter("seq", lastPurged.getSeq()).executeUpdate();
+        head.setBaseSeq(lastPurged.getSeq() + 1);
+        head.setBaseHash(lastPurged.getHash());
+        AuditRecordEntity anchor = new AuditRecordEntity();
+        anchor.setRealmId(realmId);
+        anchor.setTime(System.currentTimeMillis());
+        anchor.setKind("AUDIT");
+        anchor.setType("AUDIT_PURGE");
+        anchor.setOutcome("success");
+        anchor.setUserId(actor);
+        anchor.setDetails(AuditRecords.json(Map.of("purged_through_seq", Long.toString(lastPurged.getSeq()),
+                "purged_count", Integer.toString(deleted), "last_purged_hash", lastPurged.getHash())));
+        append(anchor);
+        return deleted;
+    }
+}
