@@ -185,12 +185,22 @@ class SystemAccountsIT {
         String token = issue(name, admin);
         clientCredentials(name, token).expect(200);
         String db = ((DistributionKeycloakServer) api.server()).testDatabase().pgDatabase();
-        try (Connection c = TestDatabase.connect(db); PreparedStatement s = c.prepareStatement(
-                "update mcias_sa_token set expires_at = ? where client_id = (select id from client where client_id = ?)")) {
-            s.setLong(1, System.currentTimeMillis() - 1000);
-            s.setString(2, name);
-            assertEquals(1, s.executeUpdate());
+        long past = System.currentTimeMillis() - 1000;
+        try (Connection c = TestDatabase.connect(db);
+             PreparedStatement row = c.prepareStatement("update mcias_sa_token set expires_at = ?"
+                     + " where client_id = (select id from client where client_id = ?)");
+             PreparedStatement attr = c.prepareStatement("update client_attributes set value = ?"
+                     + " where name = 'mcias.token_expires_at'"
+                     + " and client_id = (select id from client where client_id = ?)")) {
+            row.setLong(1, past);
+            row.setString(2, name);
+            assertEquals(1, row.executeUpdate());
+            attr.setString(1, Long.toString(past));
+            attr.setString(2, name);
+            assertEquals(1, attr.executeUpdate());
         }
+        // The change went around Keycloak, so its client cache must be told.
+        api.send("POST", api.adminRealmUrl("/clear-realm-cache"), api.adminToken(), null, null).expect(204);
         clientCredentials(name, token).expect(401);
         renew(name, name, token).expect(401);
         JsonNode status = api.get(url("/" + name), admin).expect(200).json().path("token");

@@ -1,27 +1,127 @@
 package dev.mcias.keycloak.dbcredentials;
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.sql.Connection;
+import java.util.List;
+
+import org.jboss.logging.Logger;
 import org.keycloak.Config;
 import org.keycloak.models.KeycloakSession;
 import org.keycloak.models.KeycloakSessionFactory;
+import org.keycloak.models.utils.KeycloakModelUtils;
+import org.keycloak.provider.ProviderConfigProperty;
+import org.keycloak.provider.ProviderConfigurationBuilder;
 import org.keycloak.services.resource.RealmResourceProvider;
 import org.keycloak.services.resource.RealmResourceProviderFactory;
+import org.keycloak.timer.ScheduledTask;
+import org.keycloak.timer.TimerProvider;
 
-/** Serves {@code /realms/{realm}/db-credentials}. */
+/**
+ * Serves {@code /realms/{realm}/db-credentials} and runs the reaper of expired dynamic roles. Options
+ * ({@code --spi-realm-restapi-extension--db-credentials--<option>}): key-file, admin-role,
+ * reaper-interval-seconds.
+ */
 public class DbCredentialsResourceProviderFactory implements RealmResourceProviderFactory {
 
     public static final String ID = "db-credentials";
+    private static final Logger LOG = Logger.getLogger(DbCredentialsResourceProviderFactory.class);
+
+    private String adminRole;
+    private Path keyFile;
+    private long reaperIntervalSeconds;
+    private volatile SecretBox box;
+    private volatile FileTime boxLoadedFrom;
 
     @Override
     public RealmResourceProvider create(KeycloakSession session) {
-        return new DbCredentialsResourceProvider(session);
+        DbCredentialsResourceProviderFactory config = this;
+        return new RealmResourceProvider() {
+            @Override
+            public Object getResource() {
+                return new DbCredentialsResource(session, config);
+            }
+
+            @Override
+            public void close() {
+            }
+        };
     }
 
     @Override
     public void init(Config.Scope config) {
+        adminRole = config.get("adminRole", "admin");
+        String file = config.get("keyFile");
+        keyFile = file == null || file.isBlank() ? null : Path.of(file);
+        reaperIntervalSeconds = config.getLong("reaperIntervalSeconds", 60L);
+        if (reaperIntervalSeconds < 1) {
+            throw new IllegalArgumentException("db-credentials: reaper-interval-seconds must be positive");
+        }
+        if (keyFile != null) {
+            secretBox(); // a broken key file stops startup, with a message naming the line
+        } else {
+            LOG.warn("db-credentials: no key-file configured; credentials cannot be stored or read");
+        }
     }
 
     @Override
     public void postInit(KeycloakSessionFactory factory) {
+        KeycloakModelUtils.runJobInTransaction(factory, s -> s.getProvider(TimerProvider.class).scheduleTask(
+                new Reaper(), reaperIntervalSeconds * 1000L, "mcias-db-credentials-reaper"));
+    }
+
+    String adminRole() {
+        return adminRole;
+    }
+
+    /** The keys, re-read when the key file changes (rotation needs no restart). */
+    SecretBox secretBox() {
+        if (keyFile == null) {
+            throw new IllegalStateException("db-credentials: no key-file configured");
+        }
+        try {
+            FileTime modified = Files.getLastModifiedTime(keyFile);
+            if (box == null || !modified.equals(boxLoadedFrom)) {
+                box = SecretBox.load(keyFile);
+                boxLoadedFrom = modified;
+            }
+            return box;
+        } catch (IOException e) {
+            throw new IllegalStateException("db-credentials: cannot read key file " + keyFile);
+        }
+    }
+
+    /** Drops expired roles this module created (listed in MCIAS_DB_DYNAMIC_ROLE), also those from before a restart. */
+    final class Reaper implements ScheduledTask {
+        @Override
+        public void run(KeycloakSession session) {
+            DbCredentialStore store = new DbCredentialStore(session);
+            List<DynamicRoleEntity> expired = store.expired(System.currentTimeMillis(), 100);
+            for (DynamicRoleEntity role : expired) {
+                DbCredentialEntity credential = store.em().find(DbCredentialEntity.class, role.getCredentialId());
+                if (credential == null || !"dynamic".equals(credential.getMode())) {
+                    LOG.warnf("db-credentials: expired role %s has no dynamic connection any more; forgetting it",
+                            role.getRoleName());
+                    store.em().remove(role);
+                    continue;
+                }
+                try (Connection conn = PostgresRoles.connect(credential, secretBox().decrypt(credential.getKeyId(),
+                        credential.getSecret(), DbCredentialsResource.context(credential)))) {
+                    PostgresRoles.drop(conn, role.getRoleName());
+                    store.em().remove(role);
+                } catch (Exception e) {
+                    LOG.warnf("db-credentials: cannot drop expired role %s yet: %s", role.getRoleName(),
+                            e.getClass().getSimpleName());
+                }
+            }
+        }
+
+        @Override
+        public String getTaskName() {
+            return "mcias-db-credentials-reaper";
+        }
     }
 
     @Override
@@ -31,5 +131,17 @@ public class DbCredentialsResourceProviderFactory implements RealmResourceProvid
     @Override
     public String getId() {
         return ID;
+    }
+
+    @Override
+    public List<ProviderConfigProperty> getConfigMetadata() {
+        return ProviderConfigurationBuilder.create()
+                .property().name("keyFile").type(ProviderConfigProperty.STRING_TYPE)
+                .helpText("File with AES-256 keys, one '<id>:<base64>' per line; the first encrypts.").add()
+                .property().name("adminRole").type(ProviderConfigProperty.STRING_TYPE)
+                .helpText("Realm role that may set credentials.").defaultValue("admin").add()
+                .property().name("reaperIntervalSeconds").type(ProviderConfigProperty.INTEGER_TYPE)
+                .helpText("How often expired dynamic roles are dropped.").defaultValue(60).add()
+                .build();
     }
 }

@@ -15,12 +15,19 @@ import org.keycloak.models.utils.KeycloakModelUtils;
 /**
  * Reads and writes the one token slot per system account in Keycloak's database. Rotation locks the row
  * ({@code SELECT ... FOR UPDATE}), so concurrent issuers, on one node or several, serialize in the database and
- * exactly one hash is stored when they are done.
+ * exactly one hash is stored when they are done. The same transaction copies hash and expiry onto the client
+ * ({@link #HASH_ATTRIBUTE}, {@link #EXPIRES_ATTRIBUTE}), where client authentication reads them from Keycloak's
+ * cluster-invalidated client cache instead of querying the database on every token request.
  */
 public final class SystemAccountTokenStore {
 
-    /** last-used time is written at most this often per account, to keep token requests read-only. */
+    /** last-used time is written at most this often per account and node, to keep token requests read-only. */
     static final long LAST_USED_RESOLUTION_MILLIS = 60_000;
+    static final String HASH_ATTRIBUTE = "mcias.token_hash";
+    static final String EXPIRES_ATTRIBUTE = "mcias.token_expires_at";
+    /** Write throttle only (when this node last recorded a use); the time itself lives in the database. */
+    private static final java.util.concurrent.ConcurrentMap<String, Long> LAST_USE_WRITTEN =
+            new java.util.concurrent.ConcurrentHashMap<>();
 
     private final KeycloakSession session;
     private final EntityManager em;
@@ -98,6 +105,8 @@ public final class SystemAccountTokenStore {
         row.setExpiresAt(expires);
         row.setIssuedBy(issuer);
         row.setLastUsedAt(null);
+        client.setAttribute(HASH_ATTRIBUTE, row.getTokenHash());
+        client.setAttribute(EXPIRES_ATTRIBUTE, Long.toString(expires));
         em.flush();
         return new Issued(token, row.getFingerprint(), now, expires);
     }
@@ -120,6 +129,8 @@ public final class SystemAccountTokenStore {
         String fingerprint = row.getTokenHash() == null ? null : row.getFingerprint();
         row.setTokenHash(null);
         row.setExpiresAt(null);
+        client.removeAttribute(HASH_ATTRIBUTE);
+        client.removeAttribute(EXPIRES_ATTRIBUTE);
         em.flush();
         return fingerprint;
     }
@@ -129,29 +140,45 @@ public final class SystemAccountTokenStore {
                 .setParameter("clientId", client.getId()).executeUpdate();
     }
 
-    /** Token check for client authentication; read-only except for a throttled last-used update. */
+    /**
+     * Token check for client authentication, against the client's cached attributes: no database access except a
+     * last-used update at most once a minute per account and node.
+     */
     public Check verify(RealmModel realm, ClientModel client, String presented) {
-        SystemAccountTokenEntity row = find(realm, client);
-        Check result = check(row, presented);
+        Long expires;
+        try {
+            String e = client.getAttribute(EXPIRES_ATTRIBUTE);
+            expires = e == null ? null : Long.parseLong(e);
+        } catch (NumberFormatException ex) {
+            expires = null;
+        }
+        Check result = check(client.getAttribute(HASH_ATTRIBUTE), expires, presented);
         if (result == Check.VALID) {
             long now = Time.currentTimeMillis();
-            Long last = row.getLastUsedAt();
-            if (last == null || now - last > LAST_USED_RESOLUTION_MILLIS) {
-                em.createQuery("update SystemAccountTokenEntity t set t.lastUsedAt = :now where t.id = :id")
-                        .setParameter("now", now).setParameter("id", row.getId()).executeUpdate();
+            Long written = LAST_USE_WRITTEN.get(client.getId());
+            if (written == null || now - written > LAST_USED_RESOLUTION_MILLIS) {
+                LAST_USE_WRITTEN.put(client.getId(), now);
+                em.createQuery("update SystemAccountTokenEntity t set t.lastUsedAt = :now"
+                                + " where t.realmId = :realmId and t.clientId = :clientId")
+                        .setParameter("now", now).setParameter("realmId", realm.getId())
+                        .setParameter("clientId", client.getId()).executeUpdate();
             }
         }
         return result;
     }
 
     static Check check(SystemAccountTokenEntity row, String presented) {
-        if (row == null || row.getTokenHash() == null) {
+        return row == null ? Check.NO_TOKEN : check(row.getTokenHash(), row.getExpiresAt(), presented);
+    }
+
+    static Check check(String storedHash, Long expiresAt, String presented) {
+        if (storedHash == null) {
             return Check.NO_TOKEN;
         }
-        if (!TokenFormat.wellFormed(presented) || !TokenFormat.sameHash(row.getTokenHash(), TokenFormat.hash(presented))) {
+        if (!TokenFormat.wellFormed(presented) || !TokenFormat.sameHash(storedHash, TokenFormat.hash(presented))) {
             return Check.WRONG_TOKEN;
         }
-        if (row.getExpiresAt() == null || row.getExpiresAt() <= Time.currentTimeMillis()) {
+        if (expiresAt == null || expiresAt <= Time.currentTimeMillis()) {
             return Check.EXPIRED;
         }
         return Check.VALID;

@@ -1,5 +1,7 @@
 package dev.mcias.keycloak.it.support;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
 
 import org.junit.jupiter.api.extension.ExtensionContext;
@@ -36,7 +38,7 @@ public final class KeycloakExtension implements ParameterResolver {
             }
         }
         DistributionKeycloakServer server = DistributionKeycloakServer.fromBuild(TestDatabase.fromSystemProperty(),
-                ServerOptions.DEFAULTS);
+                ServerOptions.defaults());
         try {
             server.start();
         } catch (RuntimeException e) {
@@ -63,9 +65,44 @@ public final class KeycloakExtension implements ParameterResolver {
 
     /** Options every test server gets beyond the basics; SPI options of our providers go here. */
     public static final class ServerOptions {
-        public static final List<String> DEFAULTS = List.of();
+
+        /** The db-credentials key file of the test server: generated per run, never committed. */
+        public static final Path KEY_FILE = Path.of(System.getProperty("kc.test.work.dir", "target/it-work"),
+                "db-credentials.keys");
 
         private ServerOptions() {
+        }
+
+        static List<String> defaults() {
+            writeKeys(List.of("k1"));
+            return List.of("--spi-realm-restapi-extension--db-credentials--key-file=" + KEY_FILE.toAbsolutePath(),
+                    "--spi-realm-restapi-extension--db-credentials--reaper-interval-seconds=2");
+        }
+
+        /** Every key generated in this run, by id: a key removed from the file can be put back. */
+        private static final java.util.Map<String, String> KEYS = new java.util.HashMap<>();
+
+        /** Writes the key file with these key ids (the first one encrypts); an id keeps its key for the run. */
+        public static synchronized void writeKeys(List<String> ids) {
+            try {
+                StringBuilder out = new StringBuilder();
+                for (String id : ids) {
+                    String key = KEYS.computeIfAbsent(id, k -> {
+                        byte[] b = new byte[32];
+                        new java.security.SecureRandom().nextBytes(b);
+                        return java.util.Base64.getEncoder().encodeToString(b);
+                    });
+                    out.append(id).append(':').append(key).append('\n');
+                }
+                Files.createDirectories(KEY_FILE.getParent());
+                // Written beside and moved into place, so the server never reads a half-written file.
+                Path tmp = KEY_FILE.resolveSibling(KEY_FILE.getFileName() + ".tmp");
+                Files.writeString(tmp, out.toString());
+                Files.move(tmp, KEY_FILE, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+                        java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
         }
     }
 }

@@ -1,0 +1,361 @@
+package dev.mcias.keycloak.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.mcias.keycloak.it.support.DistributionKeycloakServer;
+import dev.mcias.keycloak.it.support.KeycloakApi;
+import dev.mcias.keycloak.it.support.KeycloakExtension;
+import dev.mcias.keycloak.it.support.RealmFixtures;
+import dev.mcias.keycloak.it.support.TestDatabase;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * Database credentials against the real PostgreSQL on 127.0.0.1:5432. Members of {@code mcias_pwauth} must use
+ * SCRAM there (.ci/postgres-password-auth.sh), so returned passwords and VALID UNTIL are really enforced.
+ */
+@ExtendWith(KeycloakExtension.class)
+class DbCredentialsIT {
+
+    static final String SUFFIX = RealmFixtures.unique("x").substring(2);
+    static final String DB = "mcias_dbc_" + SUFFIX;
+    static final String GROUP = "app_readers_" + SUFFIX;
+    static final String STATIC_USER = "app_static_" + SUFFIX;
+    static final String STATIC_PASSWORD = "static-" + SUFFIX + "-Pw0rd";
+    static final String CREATOR = "mcias_creator_" + SUFFIX;
+    static final String CREATOR_PASSWORD = "creator-" + SUFFIX + "-Pw0rd";
+
+    KeycloakApi api;
+    RealmFixtures fx;
+    String admin;
+
+    @BeforeAll
+    static void database() throws Exception {
+        try (Connection c = TestDatabase.connect("postgres"); Statement s = c.createStatement()) {
+            s.execute("CREATE DATABASE " + DB);
+            s.execute("CREATE ROLE " + GROUP + " NOLOGIN IN ROLE mcias_pwauth");
+            s.execute("CREATE ROLE " + STATIC_USER + " LOGIN PASSWORD '" + STATIC_PASSWORD + "' IN ROLE mcias_pwauth, "
+                    + GROUP);
+            s.execute("CREATE ROLE " + CREATOR + " LOGIN CREATEROLE PASSWORD '" + CREATOR_PASSWORD
+                    + "' IN ROLE mcias_pwauth");
+        }
+        try (Connection c = TestDatabase.connect(DB); Statement s = c.createStatement()) {
+            s.execute("CREATE TABLE items (id int primary key, name text)");
+            s.execute("INSERT INTO items VALUES (1, 'one')");
+            s.execute("GRANT SELECT ON items TO " + GROUP);
+        }
+        // Fails here, clearly, when PostgreSQL still trusts these roles.
+        assertThrows(SQLException.class, () -> login(STATIC_USER, "wrong").close(),
+                "PostgreSQL must require passwords for mcias_pwauth members: run .ci/postgres-password-auth.sh");
+    }
+
+    @AfterAll
+    static void dropDatabase() throws Exception {
+        try (Connection c = TestDatabase.connect("postgres"); Statement s = c.createStatement()) {
+            s.execute("DROP DATABASE IF EXISTS " + DB + " WITH (FORCE)");
+            try (ResultSet rs = s.executeQuery("SELECT rolname FROM pg_roles WHERE rolname LIKE 'mcias_dyn_%'"
+                    + " AND pg_has_role(rolname, '" + GROUP + "', 'MEMBER')")) {
+                List<String> left = new ArrayList<>();
+                while (rs.next()) {
+                    left.add(rs.getString(1));
+                }
+                for (String r : left) {
+                    s.execute("DROP ROLE IF EXISTS \"" + r + "\"");
+                }
+            }
+            s.execute("DROP ROLE IF EXISTS " + STATIC_USER);
+            s.execute("DROP ROLE IF EXISTS " + CREATOR);
+            s.execute("DROP ROLE IF EXISTS " + GROUP);
+        }
+    }
+
+    static Connection login(String user, String password) throws SQLException {
+        Properties p = new Properties();
+        p.setProperty("user", user);
+        p.setProperty("password", password);
+        p.setProperty("sslmode", "disable");
+        p.setProperty("connectTimeout", "5");
+        return DriverManager.getConnection(TestDatabase.jdbcUrl(DB), p);
+    }
+
+    @BeforeEach
+    void setUp(KeycloakApi api) {
+        this.api = api;
+        this.fx = new RealmFixtures(api);
+        fx.ensurePasswordGrantClient();
+        admin = fx.userWithRoles("dbc-admin", "admin");
+    }
+
+    String url(String path) {
+        return api.realmUrl("/db-credentials" + path);
+    }
+
+    String account() {
+        String name = RealmFixtures.unique("dbc");
+        api.postJson(api.realmUrl("/system-accounts"), admin, Map.of("name", name)).expect(201);
+        return name;
+    }
+
+    String accountBearer(String name) {
+        String token = api.send("POST", api.realmUrl("/system-accounts/" + name + "/token"), admin, null, null)
+                .expect(200).json().path("token").asText();
+        String basic = Base64.getEncoder().encodeToString((name + ":" + token).getBytes(StandardCharsets.UTF_8));
+        return api.postForm(api.realmUrl("/protocol/openid-connect/token"), basic,
+                Map.of("grant_type", "client_credentials")).expect(200).json().path("access_token").asText();
+    }
+
+    Map<String, Object> staticBody() {
+        Map<String, Object> b = new LinkedHashMap<>();
+        b.put("mode", "static");
+        b.put("host", TestDatabase.PG_HOST);
+        b.put("port", TestDatabase.PG_PORT);
+        b.put("database", DB);
+        b.put("username", STATIC_USER);
+        b.put("password", STATIC_PASSWORD);
+        b.put("sslmode", "disable");
+        return b;
+    }
+
+    Map<String, Object> dynamicBody(int port, long ttl) {
+        Map<String, Object> b = new LinkedHashMap<>();
+        b.put("mode", "dynamic");
+        b.put("host", TestDatabase.PG_HOST);
+        b.put("port", port);
+        b.put("database", DB);
+        b.put("username", CREATOR);
+        b.put("password", CREATOR_PASSWORD);
+        b.put("sslmode", "disable");
+        b.put("group_role", GROUP);
+        b.put("ttl_seconds", ttl);
+        return b;
+    }
+
+    String rawCredentialRows() throws Exception {
+        if (!(api.server() instanceof DistributionKeycloakServer s) || s.testDatabase().pgDatabase() == null) {
+            return "";
+        }
+        StringBuilder all = new StringBuilder();
+        try (Connection c = TestDatabase.connect(s.testDatabase().pgDatabase()); Statement st = c.createStatement();
+             ResultSet rs = st.executeQuery("select * from mcias_db_credential")) {
+            while (rs.next()) {
+                for (int i = 1; i <= rs.getMetaData().getColumnCount(); i++) {
+                    all.append(rs.getString(i)).append('|');
+                }
+            }
+        }
+        return all.toString();
+    }
+
+    @Test
+    void staticCredentialsForEveryAllowedReaderAndKeyRotation() throws Exception {
+        String name = account();
+        KeycloakApi.Response set = api.putJson(url("/" + name), admin, staticBody()).expect(200);
+        assertFalse(set.body().contains(STATIC_PASSWORD), "PUT answer never echoes the password");
+        String holder = fx.userWithRoles("dbc-holder", name);
+        for (String reader : List.of(admin, holder, accountBearer(name))) {
+            KeycloakApi.Response r = api.get(url("/" + name), reader).expect(200);
+            assertEquals("no-store", r.headers().firstValue("Cache-Control").orElse(""));
+            JsonNode c = r.json();
+            assertEquals(STATIC_USER, c.path("username").asText());
+            assertTrue(c.path("uri").asText().startsWith("postgresql://" + STATIC_USER + ":"));
+            try (Connection conn = login(c.path("username").asText(), c.path("password").asText());
+                 Statement s = conn.createStatement(); ResultSet rs = s.executeQuery("select name from items")) {
+                assertTrue(rs.next());
+                assertEquals("one", rs.getString(1));
+            }
+        }
+        String raw = rawCredentialRows();
+        assertFalse(raw.contains(STATIC_PASSWORD), "no plaintext in the stored row");
+
+        // Rotation: add k2 in front, re-encrypt, retire k1.
+        KeycloakExtension.ServerOptions.writeKeys(List.of("k2", "k1"));
+        JsonNode rotated = api.send("POST", url("/-/rotate-keys"), admin, null, null).expect(200).json();
+        assertEquals("k2", rotated.path("key_id").asText());
+        assertTrue(rotated.path("rotated").asInt() >= 1);
+        KeycloakExtension.ServerOptions.writeKeys(List.of("k2"));
+        assertEquals(STATIC_PASSWORD, api.get(url("/" + name), admin).expect(200).json().path("password").asText());
+
+        // A missing key fails loudly at read time and changes nothing.
+        String before = rawCredentialRows();
+        KeycloakExtension.ServerOptions.writeKeys(List.of("k3"));
+        KeycloakApi.Response broken = api.get(url("/" + name), admin);
+        assertEquals(500, broken.status());
+        assertEquals("key_unavailable", broken.json().path("error").asText());
+        assertFalse(broken.body().contains(STATIC_PASSWORD));
+        assertEquals(409, api.send("POST", url("/-/rotate-keys"), admin, null, null).status());
+        assertEquals(before, rawCredentialRows(), "nothing was rewritten");
+        KeycloakExtension.ServerOptions.writeKeys(List.of("k2"));
+        assertEquals(STATIC_PASSWORD, api.get(url("/" + name), admin).expect(200).json().path("password").asText());
+    }
+
+    @Test
+    void authorizationMatrix() {
+        String a = account();
+        String b = account();
+        api.putJson(url("/" + a), admin, staticBody()).expect(200);
+        Map<String, String> callers = new LinkedHashMap<>();
+        callers.put("anonymous", null);
+        callers.put("plain user", fx.userWithRoles("dbc-plain"));
+        callers.put("holder of A's role", fx.userWithRoles("dbc-holder-a", a));
+        callers.put("holder of B's role", fx.userWithRoles("dbc-holder-b", b));
+        callers.put("admin", admin);
+        callers.put("account A", accountBearer(a));
+        callers.put("account B", accountBearer(b));
+        // GET /A, PUT /A, GET /unknown
+        Map<String, int[]> expected = new LinkedHashMap<>();
+        expected.put("anonymous", new int[] {401, 401, 401});
+        expected.put("plain user", new int[] {404, 404, 404});
+        expected.put("holder of A's role", new int[] {200, 403, 404});
+        expected.put("holder of B's role", new int[] {404, 404, 404});
+        expected.put("admin", new int[] {200, 200, 404});
+        expected.put("account A", new int[] {200, 403, 404});
+        expected.put("account B", new int[] {404, 404, 404});
+        List<String> failures = new ArrayList<>();
+        expected.forEach((who, codes) -> {
+            String bearer = callers.get(who);
+            int[] got = {api.get(url("/" + a), bearer).status(), api.putJson(url("/" + a), bearer, staticBody()).status(),
+                    api.get(url("/no-such-account"), bearer).status()};
+            if (!java.util.Arrays.equals(codes, got)) {
+                failures.add(who + ": expected " + java.util.Arrays.toString(codes) + " got " + java.util.Arrays.toString(got));
+            }
+        });
+        assertEquals(List.of(), failures);
+        assertEquals(api.get(url("/no-such-account"), callers.get("plain user")).body(),
+                api.get(url("/" + a), callers.get("plain user")).body(), "unknown and forbidden look the same");
+
+        // A revoked account's access token no longer reads anything.
+        String accountA = callers.get("account A");
+        api.delete(api.realmUrl("/system-accounts/" + a + "/token"), admin).expect(204);
+        assertEquals(401, api.get(url("/" + a), accountA).status());
+        assertEquals(403, api.delete(url("/" + a), callers.get("holder of A's role")).status());
+        api.delete(url("/" + a), admin).expect(204);
+        assertEquals(404, api.get(url("/" + a), admin).status());
+    }
+
+    @Test
+    void dynamicRolesAreFreshLimitedAndReaped() throws Exception {
+        String name = account();
+        api.putJson(url("/" + name), admin, dynamicBody(TestDatabase.PG_PORT, 10)).expect(200);
+        ExecutorService pool = Executors.newFixedThreadPool(2);
+        List<JsonNode> creds = new ArrayList<>();
+        try {
+            List<Future<KeycloakApi.Response>> f = List.of(pool.submit(() -> api.get(url("/" + name), admin)),
+                    pool.submit(() -> api.get(url("/" + name), admin)));
+            for (Future<KeycloakApi.Response> r : f) {
+                creds.add(r.get(60, TimeUnit.SECONDS).expect(200).json());
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        String role1 = creds.get(0).path("username").asText();
+        String role2 = creds.get(1).path("username").asText();
+        assertNotEquals(role1, role2, "two reads, two roles");
+        for (JsonNode c : creds) {
+            assertTrue(c.path("username").asText().startsWith("mcias_dyn_"));
+            assertFalse(c.path("expires_at").asText().isEmpty());
+            try (Connection conn = login(c.path("username").asText(), c.path("password").asText());
+                 Statement s = conn.createStatement()) {
+                try (ResultSet rs = s.executeQuery("select count(*) from items")) {
+                    assertTrue(rs.next());
+                }
+                assertThrows(SQLException.class, () -> s.execute("insert into items values (2, 'two')"),
+                        "only the group's privileges");
+                assertThrows(SQLException.class, () -> s.execute("create role sneaky"));
+            }
+            assertThrows(SQLException.class, () -> login(c.path("username").asText(), "wrong").close());
+        }
+        // After the TTL the roles cannot log in, and the reaper drops them.
+        Thread.sleep(11_000);
+        assertThrows(SQLException.class, () -> login(role1, creds.get(0).path("password").asText()).close());
+        long deadline = System.currentTimeMillis() + 30_000;
+        while (System.currentTimeMillis() < deadline && (roleExists(role1) || roleExists(role2))) {
+            Thread.sleep(500);
+        }
+        assertFalse(roleExists(role1) || roleExists(role2), "reaped");
+    }
+
+    static boolean roleExists(String role) throws SQLException {
+        try (Connection c = TestDatabase.connect("postgres"); Statement s = c.createStatement();
+             ResultSet rs = s.executeQuery("select 1 from pg_roles where rolname = '" + role.replace("'", "") + "'")) {
+            return rs.next();
+        }
+    }
+
+    @Test
+    void databaseDownGivesA503AndLeavesNothing() throws Exception {
+        String name = account();
+        api.putJson(url("/" + name), admin, dynamicBody(1, 60)).expect(200);
+        int rolesBefore = dynamicRoleCount();
+        KeycloakApi.Response r = api.get(url("/" + name), admin);
+        assertEquals(503, r.status());
+        assertEquals("database_unavailable", r.json().path("error").asText());
+        assertFalse(r.body().contains(CREATOR_PASSWORD));
+        assertEquals(rolesBefore, dynamicRoleCount(), "no role left half-made");
+    }
+
+    static int dynamicRoleCount() throws SQLException {
+        try (Connection c = TestDatabase.connect("postgres"); Statement s = c.createStatement();
+             ResultSet rs = s.executeQuery("select count(*) from pg_roles where rolname like 'mcias_dyn_%'")) {
+            rs.next();
+            return rs.getInt(1);
+        }
+    }
+
+    @Test
+    void badInputAndInjectionAttemptsAre400AndWriteNothing() {
+        String name = account();
+        List<Map<String, Object>> bad = new ArrayList<>();
+        for (Object[] change : new Object[][] {
+                {"group_role", GROUP + "\"; DROP ROLE postgres; --"}, {"group_role", "a b"},
+                {"database", "x; DROP DATABASE postgres"}, {"username", "' OR 1=1 --"},
+                {"host", "127.0.0.1/evil"}, {"port", 70000}, {"port", "5432"}, {"sslmode", "none"},
+                {"options", "-c search_path='x'"}, {"ttl_seconds", 5}, {"mode", "magic"}, {"password", ""},
+                {"extra", 1}}) {
+            Map<String, Object> b = dynamicBody(TestDatabase.PG_PORT, 60);
+            b.put((String) change[0], change[1]);
+            bad.add(b);
+        }
+        Map<String, Object> staticWithGroup = staticBody();
+        staticWithGroup.put("group_role", GROUP);
+        bad.add(staticWithGroup);
+        for (Map<String, Object> b : bad) {
+            KeycloakApi.Response r = api.putJson(url("/" + name), admin, b);
+            assertEquals(400, r.status(), b + " -> " + r.body());
+            assertFalse(r.body().contains(CREATOR_PASSWORD));
+        }
+        assertEquals(400, api.send("PUT", url("/" + name), admin, "application/json", "{\"mode\":").status());
+        Map<String, Object> huge = staticBody();
+        huge.put("password", "p".repeat(5000));
+        assertEquals(400, api.putJson(url("/" + name), admin, huge).status());
+        assertEquals("not_configured", api.get(url("/" + name), admin).json().path("error").asText(), "nothing written");
+        assertEquals(404, api.putJson(url("/no-such-account"), admin, staticBody()).status());
+        Map<String, String> headers = new HashMap<>();
+        assertEquals(401, api.send("GET", url("/" + name), headers, null).status());
+    }
+}
