@@ -66,9 +66,12 @@ case "$scenario" in
     body='grant_type=client_credentials'
     run "warm-up system account" mcias 16 "$secs" "$body" 1 "$ours" >/dev/null
     run "warm-up client secret" mcias 16 "$secs" "$body" 1 "$stock" >/dev/null
+    # Two rounds per concurrency, alternating which goes first, so warm-up order does not decide.
     for c in 8 32; do
       run "system-account token (mcias)" mcias $c "$secs" "$body" 1 "$ours"
       run "client secret (stock)" mcias $c "$secs" "$body" 1 "$stock"
+      run "client secret (stock)" mcias $c "$secs" "$body" 1 "$stock"
+      run "system-account token (mcias)" mcias $c "$secs" "$body" 1 "$ours"
     done
     ;;
   audit)

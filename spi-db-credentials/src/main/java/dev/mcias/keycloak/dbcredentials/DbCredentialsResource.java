@@ -29,7 +29,6 @@ import org.keycloak.services.resources.admin.AdminEventBuilder;
 
 import dev.mcias.keycloak.systemaccounts.Caller;
 import dev.mcias.keycloak.systemaccounts.Errors;
-import dev.mcias.keycloak.systemaccounts.SystemAccounts;
 
 /**
  * {@code /realms/{realm}/db-credentials}: PostgreSQL credentials of system accounts. Read by the account itself,
@@ -59,8 +58,8 @@ public class DbCredentialsResource {
         if (caller == null) {
             return Errors.unauthorized();
         }
-        ClientModel account = SystemAccounts.find(realm, name);
-        if (account == null || !caller.maySee(account, config.adminRole())) {
+        ClientModel account = caller.visibleAccount(name, config.adminRole());
+        if (account == null) {
             return Errors.notFound();
         }
         DbCredentialEntity row = new DbCredentialStore(session).find(realm.getId(), account.getId());
@@ -153,8 +152,8 @@ public class DbCredentialsResource {
         if (caller == null) {
             return Errors.unauthorized();
         }
-        ClientModel account = SystemAccounts.find(realm, name);
-        if (account == null || !caller.maySee(account, config.adminRole())) {
+        ClientModel account = caller.visibleAccount(name, config.adminRole());
+        if (account == null) {
             return Errors.notFound();
         }
         if (!caller.hasRealmRole(config.adminRole())) {
@@ -213,8 +212,8 @@ public class DbCredentialsResource {
         if (caller == null) {
             return Errors.unauthorized();
         }
-        ClientModel account = SystemAccounts.find(realm, name);
-        if (account == null || !caller.maySee(account, config.adminRole())) {
+        ClientModel account = caller.visibleAccount(name, config.adminRole());
+        if (account == null) {
             return Errors.notFound();
         }
         if (!caller.hasRealmRole(config.adminRole())) {

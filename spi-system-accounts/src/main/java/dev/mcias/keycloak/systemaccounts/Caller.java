@@ -65,6 +65,12 @@ public final class Caller {
         return hasRealmRole(adminRole) || hasRealmRole(account.getClientId()) || isAccount(account);
     }
 
+    /** The system account {@code name} if this caller may see it; null for unknown and forbidden alike. */
+    public ClientModel visibleAccount(String name, String adminRole) {
+        ClientModel account = SystemAccounts.find(realm, name);
+        return account != null && maySee(account, adminRole) ? account : null;
+    }
+
     public AdminAuth adminAuth() {
         return new AdminAuth(realm, token, user, client);
     }

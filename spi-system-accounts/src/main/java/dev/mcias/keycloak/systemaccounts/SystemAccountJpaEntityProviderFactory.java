@@ -2,51 +2,12 @@ package dev.mcias.keycloak.systemaccounts;
 
 import java.util.List;
 
-import org.keycloak.Config;
-import org.keycloak.connections.jpa.entityprovider.JpaEntityProvider;
-import org.keycloak.connections.jpa.entityprovider.JpaEntityProviderFactory;
-import org.keycloak.models.KeycloakSession;
-import org.keycloak.models.KeycloakSessionFactory;
-
-/** Registers the token table and its Liquibase changelog with Keycloak's own database. */
-public class SystemAccountJpaEntityProviderFactory implements JpaEntityProviderFactory, JpaEntityProvider {
+/** Registers the token table with Keycloak's database. */
+public class SystemAccountJpaEntityProviderFactory extends OwnTablesJpaEntityProviderFactory {
 
     public static final String ID = "mcias-system-accounts";
 
-    @Override
-    public List<Class<?>> getEntities() {
-        return List.of(SystemAccountTokenEntity.class);
-    }
-
-    @Override
-    public String getChangelogLocation() {
-        return "META-INF/mcias-system-accounts-changelog.xml";
-    }
-
-    @Override
-    public String getFactoryId() {
-        return ID;
-    }
-
-    @Override
-    public JpaEntityProvider create(KeycloakSession session) {
-        return this;
-    }
-
-    @Override
-    public void init(Config.Scope config) {
-    }
-
-    @Override
-    public void postInit(KeycloakSessionFactory factory) {
-    }
-
-    @Override
-    public void close() {
-    }
-
-    @Override
-    public String getId() {
-        return ID;
+    public SystemAccountJpaEntityProviderFactory() {
+        super(ID, "META-INF/mcias-system-accounts-changelog.xml", List.of(SystemAccountTokenEntity.class));
     }
 }

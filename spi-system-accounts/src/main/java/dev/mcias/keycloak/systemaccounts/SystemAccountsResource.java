@@ -162,8 +162,8 @@ public class SystemAccountsResource {
         if (caller == null) {
             return Errors.unauthorized();
         }
-        ClientModel account = SystemAccounts.find(realm, name);
-        if (account == null || !caller.maySee(account, adminRole)) {
+        ClientModel account = caller.visibleAccount(name, adminRole);
+        if (account == null) {
             return Errors.notFound();
         }
         return Response.ok(status(account, new SystemAccountTokenStore(session))).build();
@@ -176,8 +176,8 @@ public class SystemAccountsResource {
         if (caller == null) {
             return Errors.unauthorized();
         }
-        ClientModel account = SystemAccounts.find(realm, name);
-        if (account == null || !caller.maySee(account, adminRole)) {
+        ClientModel account = caller.visibleAccount(name, adminRole);
+        if (account == null) {
             return Errors.notFound();
         }
         if (!caller.hasRealmRole(adminRole)) {
@@ -200,8 +200,8 @@ public class SystemAccountsResource {
         if (caller == null) {
             return Errors.unauthorized();
         }
-        ClientModel account = SystemAccounts.find(realm, name);
-        if (account == null || !caller.maySee(account, adminRole)) {
+        ClientModel account = caller.visibleAccount(name, adminRole);
+        if (account == null) {
             return Errors.notFound();
         }
         if (!caller.hasRealmRole(adminRole) && !caller.hasRealmRole(account.getClientId())) {
@@ -244,8 +244,8 @@ public class SystemAccountsResource {
         if (caller == null) {
             return Errors.unauthorized();
         }
-        ClientModel account = SystemAccounts.find(realm, name);
-        if (account == null || !caller.maySee(account, adminRole)) {
+        ClientModel account = caller.visibleAccount(name, adminRole);
+        if (account == null) {
             return Errors.notFound();
         }
         if (!caller.hasRealmRole(adminRole)) {

@@ -36,20 +36,69 @@ public final class DistributionKeycloakServer implements KeycloakServer {
     private final int httpPort;
     private final int managementPort;
     private final String adminPassword;
+    private final java.util.Map<String, String> environment = new java.util.HashMap<>();
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private final Thread shutdownHook = new Thread(this::kill, "keycloak-test-server-kill");
     private Process process;
 
     public DistributionKeycloakServer(Path home, TestDatabase database, List<String> extraOptions, Path logFile) {
+        this(home, database, extraOptions, logFile, randomPassword());
+    }
+
+    private static String randomPassword() {
+        byte[] pw = new byte[18];
+        new SecureRandom().nextBytes(pw);
+        return Base64.getUrlEncoder().withoutPadding().encodeToString(pw);
+    }
+
+    public DistributionKeycloakServer(Path home, TestDatabase database, List<String> extraOptions, Path logFile,
+                                      String adminPassword) {
         this.home = home;
         this.database = database;
-        this.extraOptions = List.copyOf(extraOptions);
+        this.extraOptions = new ArrayList<>(extraOptions);
         this.logFile = logFile;
         this.httpPort = freePort();
         this.managementPort = freePort();
-        byte[] pw = new byte[18];
-        new SecureRandom().nextBytes(pw);
-        this.adminPassword = Base64.getUrlEncoder().withoutPadding().encodeToString(pw);
+        this.adminPassword = adminPassword;
+    }
+
+    /**
+     * One node of a cluster: its own copy of the distribution under the work dir, clustered caches bound to
+     * 127.0.0.1, and the admin password of the first node (the bootstrap admin exists once per database).
+     */
+    public static DistributionKeycloakServer clusterNode(TestDatabase database, int index, String adminPassword) {
+        Path work = Path.of(System.getProperty("kc.test.work.dir", "target/it-work"));
+        Path home = work.resolve("node-" + index);
+        try {
+            deleteRecursively(home);
+            copyTree(Path.of(required("keycloak.home")), home);
+            installPack(home);
+            Files.deleteIfExists(work.resolve("keycloak-node-" + index + ".log"));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        DistributionKeycloakServer node = new DistributionKeycloakServer(home, database,
+                List.of("--cache=ispn", "--cache-stack=jdbc-ping"), work.resolve("keycloak-node-" + index + ".log"),
+                adminPassword);
+        node.environment.put("JAVA_OPTS_APPEND", "-Djgroups.bind.address=127.0.0.1 -Djgroups.bind.port=" + freePort());
+        return node;
+    }
+
+    private static void copyTree(Path from, Path to) throws IOException {
+        try (Stream<Path> walk = Files.walk(from)) {
+            for (Path p : (Iterable<Path>) walk::iterator) {
+                Path rel = from.relativize(p);
+                if (rel.startsWith("data")) {
+                    continue;
+                }
+                Path target = to.resolve(rel.toString());
+                if (Files.isDirectory(p)) {
+                    Files.createDirectories(target);
+                } else {
+                    Files.copy(p, target, StandardCopyOption.COPY_ATTRIBUTES);
+                }
+            }
+        }
     }
 
     /** Server on {@code keycloak.home} (set by the build) with a clean {@code data/} and our pack installed. */
@@ -86,6 +135,12 @@ public final class DistributionKeycloakServer implements KeycloakServer {
         Files.copy(realm, imports.resolve(realm.getFileName()), StandardCopyOption.REPLACE_EXISTING);
     }
 
+    /** Adds a Keycloak option for the next start. */
+    public DistributionKeycloakServer withOption(String option) {
+        extraOptions.add(option);
+        return this;
+    }
+
     public synchronized void start() {
         if (process != null && process.isAlive()) {
             throw new IllegalStateException("already running");
@@ -93,8 +148,11 @@ public final class DistributionKeycloakServer implements KeycloakServer {
         List<String> cmd = new ArrayList<>(List.of(home.resolve("bin/kc.sh").toString(), "start",
                 "--http-enabled=true", "--http-host=127.0.0.1", "--http-port=" + httpPort,
                 "--http-management-port=" + managementPort, "--hostname-strict=false",
-                "--health-enabled=true", "--metrics-enabled=true", "--cache=local",
+                "--health-enabled=true", "--metrics-enabled=true",
                 "--import-realm", "--log-console-color=false"));
+        if (extraOptions.stream().noneMatch(o -> o.startsWith("--cache="))) {
+            cmd.add("--cache=local");
+        }
         cmd.addAll(database.keycloakOptions(home));
         cmd.addAll(extraOptions);
         ProcessBuilder pb = new ProcessBuilder(cmd).directory(home.toFile()).redirectErrorStream(true)
@@ -102,6 +160,7 @@ public final class DistributionKeycloakServer implements KeycloakServer {
         pb.environment().put("JAVA_HOME", System.getProperty("java.home"));
         pb.environment().put("KC_BOOTSTRAP_ADMIN_USERNAME", adminUsername());
         pb.environment().put("KC_BOOTSTRAP_ADMIN_PASSWORD", adminPassword);
+        pb.environment().putAll(environment);
         try {
             process = pb.start();
         } catch (IOException e) {

@@ -1,0 +1,147 @@
+package dev.mcias.keycloak.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+
+import dev.mcias.keycloak.it.support.DistributionKeycloakServer;
+import dev.mcias.keycloak.it.support.KeycloakApi;
+import dev.mcias.keycloak.it.support.RealmFixtures;
+import dev.mcias.keycloak.it.support.TestDatabase;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Two clustered Keycloak nodes on one PostgreSQL database (PostgreSQL run only): exactly one system-account
+ * token and one linear audit chain, whichever node serves which request.
+ */
+class TwoNodesIT {
+
+    static TestDatabase db;
+    static DistributionKeycloakServer a;
+    static DistributionKeycloakServer b;
+    static KeycloakApi apiA;
+    static KeycloakApi apiB;
+    static String admin;
+
+    @BeforeAll
+    static void startCluster() {
+        assumeTrue("postgres".equals(System.getProperty("kc.test.db")), "two nodes share a PostgreSQL database");
+        db = TestDatabase.fromSystemProperty();
+        a = DistributionKeycloakServer.clusterNode(db, 1, "two-nodes-" + RealmFixtures.unique("pw"));
+        b = DistributionKeycloakServer.clusterNode(db, 2, a.adminPassword());
+        // One public hostname for the cluster, as behind a load balancer: tokens from either node carry the
+        // same issuer and are accepted by both.
+        a.withOption("--hostname=" + a.baseUrl());
+        b.withOption("--hostname=" + a.baseUrl());
+        a.start(); // first: creates the schema, imports the realm, bootstraps the admin
+        b.start();
+        apiA = new KeycloakApi(a);
+        apiB = new KeycloakApi(b);
+        RealmFixtures fx = new RealmFixtures(apiA);
+        fx.ensurePasswordGrantClient();
+        admin = fx.userWithRoles("two-nodes-admin", "admin");
+    }
+
+    @AfterAll
+    static void stopCluster() {
+        try {
+            if (b != null) {
+                b.stop();
+            }
+            if (a != null) {
+                a.stop();
+            }
+        } finally {
+            if (db != null) {
+                db.close();
+            }
+        }
+    }
+
+    static int clientCredentials(KeycloakApi api, String name, String token) {
+        String basic = Base64.getEncoder().encodeToString((name + ":" + token).getBytes(StandardCharsets.UTF_8));
+        return api.postForm(api.realmUrl("/protocol/openid-connect/token"), basic,
+                Map.of("grant_type", "client_credentials")).status();
+    }
+
+    @Test
+    void concurrentIssuesOnBothNodesLeaveOneTokenThatBothNodesAgreeOn() throws Exception {
+        String name = RealmFixtures.unique("two-nodes");
+        apiA.postJson(apiA.realmUrl("/system-accounts"), admin, Map.of("name", name)).expect(201);
+        ExecutorService pool = Executors.newFixedThreadPool(20);
+        List<String> tokens = new ArrayList<>();
+        try {
+            List<Future<KeycloakApi.Response>> futures = new ArrayList<>();
+            for (int i = 0; i < 50; i++) {
+                KeycloakApi api = i % 2 == 0 ? apiA : apiB;
+                futures.add(pool.submit(() -> api.send("POST", api.realmUrl("/system-accounts/" + name + "/token"),
+                        admin, null, null)));
+            }
+            for (Future<KeycloakApi.Response> f : futures) {
+                tokens.add(f.get(120, TimeUnit.SECONDS).expect(200).json().path("token").asText());
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        List<String> workingOnA = tokens.stream().filter(t -> clientCredentials(apiA, name, t) == 200).toList();
+        List<String> workingOnB = tokens.stream().filter(t -> clientCredentials(apiB, name, t) == 200).toList();
+        assertEquals(1, workingOnA.size(), "exactly one token works on node A");
+        assertEquals(workingOnA, workingOnB, "both nodes accept the same single token");
+
+        // Rotation on B is seen by A at once.
+        String old = workingOnA.get(0);
+        String fresh = apiB.send("POST", apiB.realmUrl("/system-accounts/" + name + "/token"), admin, null, null)
+                .expect(200).json().path("token").asText();
+        assertEquals(401, clientCredentials(apiA, name, old));
+        assertEquals(200, clientCredentials(apiA, name, fresh));
+    }
+
+    @Test
+    void loginsOnBothNodesFormOneLinearAuditChain() throws Exception {
+        RealmFixtures fx = new RealmFixtures(apiA);
+        RealmFixtures fxB = new RealmFixtures(apiB);
+        List<String> names = new ArrayList<>();
+        for (int i = 0; i < 20; i++) {
+            names.add(RealmFixtures.unique("two-nodes-user"));
+            fx.createUser(names.get(i), RealmFixtures.DEFAULT_PASSWORD);
+        }
+        ExecutorService pool = Executors.newFixedThreadPool(10);
+        try {
+            List<Future<Integer>> results = new ArrayList<>();
+            for (int i = 0; i < names.size(); i++) {
+                RealmFixtures f = i % 2 == 0 ? fx : fxB;
+                String n = names.get(i);
+                results.add(pool.submit(() -> f.passwordGrant(n, RealmFixtures.DEFAULT_PASSWORD).status()));
+            }
+            for (Future<Integer> r : results) {
+                assertEquals(200, r.get(120, TimeUnit.SECONDS));
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        for (KeycloakApi api : List.of(apiA, apiB)) {
+            var v = api.get(api.realmUrl("/audit/verify"), admin).expect(200).json();
+            assertTrue(v.path("ok").asBoolean(), v.toString());
+        }
+        var logins = apiB.get(apiB.realmUrl("/audit/events?type=LOGIN&limit=500"), admin).expect(200).json().path("events");
+        long ours = 0;
+        for (var e : logins) {
+            if (names.contains(e.path("details").path("username").asText())) {
+                ours++;
+            }
+        }
+        assertEquals(names.size(), ours, "every login recorded once");
+    }
+}
