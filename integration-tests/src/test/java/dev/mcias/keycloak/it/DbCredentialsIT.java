@@ -300,6 +300,25 @@ class DbCredentialsIT {
         assertFalse(roleExists(role1) || roleExists(role2), "reaped");
     }
 
+    @Test
+    void theReaperFindsRolesFromBeforeARestart() throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue(api.server() instanceof DistributionKeycloakServer,
+                "needs the local process");
+        String name = account();
+        api.putJson(url("/" + name), admin, dynamicBody(TestDatabase.PG_PORT, 10)).expect(200);
+        String role = api.get(url("/" + name), admin).expect(200).json().path("username").asText();
+        assertTrue(roleExists(role));
+        DistributionKeycloakServer server = (DistributionKeycloakServer) api.server();
+        server.kill(); // no chance to clean up on the way out
+        server.start();
+        admin = fx.userWithRoles("dbc-admin", "admin");
+        long deadline = System.currentTimeMillis() + 40_000;
+        while (System.currentTimeMillis() < deadline && roleExists(role)) {
+            Thread.sleep(500);
+        }
+        assertFalse(roleExists(role), "role created before the restart is reaped after it");
+    }
+
     static boolean roleExists(String role) throws SQLException {
         try (Connection c = TestDatabase.connect("postgres"); Statement s = c.createStatement();
              ResultSet rs = s.executeQuery("select 1 from pg_roles where rolname = '" + role.replace("'", "") + "'")) {
