@@ -27,6 +27,7 @@ import org.keycloak.models.RealmModel;
 import org.keycloak.models.utils.KeycloakModelUtils;
 import org.keycloak.services.resources.admin.AdminEventBuilder;
 
+import dev.mcias.keycloak.systemaccounts.AccountAccess;
 import dev.mcias.keycloak.systemaccounts.Caller;
 import dev.mcias.keycloak.systemaccounts.Errors;
 
@@ -54,14 +55,12 @@ public class DbCredentialsResource {
     @GET
     @Path("{account}")
     public Response read(@PathParam("account") String name) {
-        Caller caller = Caller.fromBearer(session);
-        if (caller == null) {
-            return Errors.unauthorized();
+        AccountAccess access = AccountAccess.check(session, name, config.adminRole(), AccountAccess.Need.SEE);
+        if (access.refused()) {
+            return access.refusal();
         }
-        ClientModel account = caller.visibleAccount(name, config.adminRole());
-        if (account == null) {
-            return Errors.notFound();
-        }
+        Caller caller = access.caller();
+        ClientModel account = access.account();
         DbCredentialEntity row = new DbCredentialStore(session).find(realm.getId(), account.getId());
         if (row == null) {
             return Errors.json(Response.Status.NOT_FOUND, "not_configured", "no database credentials for this account");
@@ -148,17 +147,12 @@ public class DbCredentialsResource {
     @Path("{account}")
     @Consumes(MediaType.APPLICATION_JSON)
     public Response set(@PathParam("account") String name, InputStream body) {
-        Caller caller = Caller.fromBearer(session);
-        if (caller == null) {
-            return Errors.unauthorized();
+        AccountAccess access = AccountAccess.check(session, name, config.adminRole(), AccountAccess.Need.ADMIN);
+        if (access.refused()) {
+            return access.refusal();
         }
-        ClientModel account = caller.visibleAccount(name, config.adminRole());
-        if (account == null) {
-            return Errors.notFound();
-        }
-        if (!caller.hasRealmRole(config.adminRole())) {
-            return Errors.forbidden();
-        }
+        Caller caller = access.caller();
+        ClientModel account = access.account();
         DbCredentialSpec spec;
         try {
             JsonNode json = Errors.readBoundedJson(body, 4096);
@@ -208,17 +202,12 @@ public class DbCredentialsResource {
     @DELETE
     @Path("{account}")
     public Response remove(@PathParam("account") String name) {
-        Caller caller = Caller.fromBearer(session);
-        if (caller == null) {
-            return Errors.unauthorized();
+        AccountAccess access = AccountAccess.check(session, name, config.adminRole(), AccountAccess.Need.ADMIN);
+        if (access.refused()) {
+            return access.refusal();
         }
-        ClientModel account = caller.visibleAccount(name, config.adminRole());
-        if (account == null) {
-            return Errors.notFound();
-        }
-        if (!caller.hasRealmRole(config.adminRole())) {
-            return Errors.forbidden();
-        }
+        Caller caller = access.caller();
+        ClientModel account = access.account();
         DbCredentialStore store = new DbCredentialStore(session);
         DbCredentialEntity row = store.find(realm.getId(), account.getId());
         if (row == null) {

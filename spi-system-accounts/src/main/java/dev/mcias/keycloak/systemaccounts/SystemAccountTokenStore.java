@@ -49,13 +49,19 @@ public final class SystemAccountTokenStore {
         return rows.isEmpty() ? null : rows.get(0);
     }
 
-    /** Creates the empty slot in the current transaction (used when the account is created). */
+    /**
+     * Creates the empty slot in the current transaction (used when the account is created), with empty client
+     * attributes: later rotations then only ever update those rows, which concurrent rotations, serialized by the
+     * slot lock, can do safely even with a client entity read before the lock.
+     */
     public void createSlot(RealmModel realm, ClientModel client) {
         SystemAccountTokenEntity e = new SystemAccountTokenEntity();
         e.setId(UUID.randomUUID().toString());
         e.setRealmId(realm.getId());
         e.setClientId(client.getId());
         em.persist(e);
+        client.setAttribute(HASH_ATTRIBUTE, "");
+        client.setAttribute(EXPIRES_ATTRIBUTE, "");
     }
 
     private SystemAccountTokenEntity lockSlot(RealmModel realm, ClientModel client) {
@@ -129,8 +135,8 @@ public final class SystemAccountTokenStore {
         String fingerprint = row.getTokenHash() == null ? null : row.getFingerprint();
         row.setTokenHash(null);
         row.setExpiresAt(null);
-        client.removeAttribute(HASH_ATTRIBUTE);
-        client.removeAttribute(EXPIRES_ATTRIBUTE);
+        client.setAttribute(HASH_ATTRIBUTE, "");
+        client.setAttribute(EXPIRES_ATTRIBUTE, "");
         em.flush();
         return fingerprint;
     }
@@ -148,7 +154,7 @@ public final class SystemAccountTokenStore {
         Long expires;
         try {
             String e = client.getAttribute(EXPIRES_ATTRIBUTE);
-            expires = e == null ? null : Long.parseLong(e);
+            expires = e == null || e.isEmpty() ? null : Long.parseLong(e);
         } catch (NumberFormatException ex) {
             expires = null;
         }
@@ -172,7 +178,7 @@ public final class SystemAccountTokenStore {
     }
 
     static Check check(String storedHash, Long expiresAt, String presented) {
-        if (storedHash == null) {
+        if (storedHash == null || storedHash.isEmpty()) {
             return Check.NO_TOKEN;
         }
         if (!TokenFormat.wellFormed(presented) || !TokenFormat.sameHash(storedHash, TokenFormat.hash(presented))) {

@@ -158,31 +158,22 @@ public class SystemAccountsResource {
     @GET
     @Path("{name}")
     public Response get(@PathParam("name") String name) {
-        Caller caller = Caller.fromBearer(session);
-        if (caller == null) {
-            return Errors.unauthorized();
+        AccountAccess access = AccountAccess.check(session, name, adminRole, AccountAccess.Need.SEE);
+        if (access.refused()) {
+            return access.refusal();
         }
-        ClientModel account = caller.visibleAccount(name, adminRole);
-        if (account == null) {
-            return Errors.notFound();
-        }
-        return Response.ok(status(account, new SystemAccountTokenStore(session))).build();
+        return Response.ok(status(access.account(), new SystemAccountTokenStore(session))).build();
     }
 
     @DELETE
     @Path("{name}")
     public Response delete(@PathParam("name") String name) {
-        Caller caller = Caller.fromBearer(session);
-        if (caller == null) {
-            return Errors.unauthorized();
+        AccountAccess access = AccountAccess.check(session, name, adminRole, AccountAccess.Need.ADMIN);
+        if (access.refused()) {
+            return access.refusal();
         }
-        ClientModel account = caller.visibleAccount(name, adminRole);
-        if (account == null) {
-            return Errors.notFound();
-        }
-        if (!caller.hasRealmRole(adminRole)) {
-            return Errors.forbidden();
-        }
+        Caller caller = access.caller();
+        ClientModel account = access.account();
         new SystemAccountTokenStore(session).delete(realm, account);
         RoleModel role = SystemAccounts.role(realm, account);
         new ClientManager(new RealmManager(session)).removeClient(realm, account);
@@ -196,17 +187,12 @@ public class SystemAccountsResource {
     @POST
     @Path("{name}/token")
     public Response issue(@PathParam("name") String name) {
-        Caller caller = Caller.fromBearer(session);
-        if (caller == null) {
-            return Errors.unauthorized();
+        AccountAccess access = AccountAccess.check(session, name, adminRole, AccountAccess.Need.DELEGATE);
+        if (access.refused()) {
+            return access.refusal();
         }
-        ClientModel account = caller.visibleAccount(name, adminRole);
-        if (account == null) {
-            return Errors.notFound();
-        }
-        if (!caller.hasRealmRole(adminRole) && !caller.hasRealmRole(account.getClientId())) {
-            return Errors.forbidden();
-        }
+        Caller caller = access.caller();
+        ClientModel account = access.account();
         SystemAccountTokenStore.Issued issued = new SystemAccountTokenStore(session).issue(realm, account,
                 caller.name(), SystemAccounts.ttlSeconds(realm, account, defaultTtlSeconds));
         audit(caller, OperationType.ACTION, name, issued.fingerprint(), "issue");
@@ -240,17 +226,12 @@ public class SystemAccountsResource {
     @DELETE
     @Path("{name}/token")
     public Response revoke(@PathParam("name") String name) {
-        Caller caller = Caller.fromBearer(session);
-        if (caller == null) {
-            return Errors.unauthorized();
+        AccountAccess access = AccountAccess.check(session, name, adminRole, AccountAccess.Need.ADMIN);
+        if (access.refused()) {
+            return access.refusal();
         }
-        ClientModel account = caller.visibleAccount(name, adminRole);
-        if (account == null) {
-            return Errors.notFound();
-        }
-        if (!caller.hasRealmRole(adminRole)) {
-            return Errors.forbidden();
-        }
+        Caller caller = access.caller();
+        ClientModel account = access.account();
         String fingerprint = new SystemAccountTokenStore(session).revoke(realm, account);
         // Access tokens already issued die with the sessions and the client's not-before, which Keycloak
         // compares in whole seconds (iat < notBefore): +1 also covers tokens issued in this second.
