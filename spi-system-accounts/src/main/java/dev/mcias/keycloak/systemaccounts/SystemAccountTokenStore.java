@@ -25,6 +25,8 @@ public final class SystemAccountTokenStore {
     static final long LAST_USED_RESOLUTION_MILLIS = 60_000;
     static final String HASH_ATTRIBUTE = "mcias.token_hash";
     static final String EXPIRES_ATTRIBUTE = "mcias.token_expires_at";
+    /** Attribute value for "no token": never empty, since Keycloak drops attributes set to empty values. */
+    static final String NO_TOKEN = "none";
     /** Write throttle only (when this node last recorded a use); the time itself lives in the database. */
     private static final java.util.concurrent.ConcurrentMap<String, Long> LAST_USE_WRITTEN =
             new java.util.concurrent.ConcurrentHashMap<>();
@@ -50,9 +52,9 @@ public final class SystemAccountTokenStore {
     }
 
     /**
-     * Creates the empty slot in the current transaction (used when the account is created), with empty client
-     * attributes: later rotations then only ever update those rows, which concurrent rotations, serialized by the
-     * slot lock, can do safely even with a client entity read before the lock.
+     * Creates the empty slot in the current transaction (used when the account is created), with placeholder
+     * client attributes: later rotations then only ever update those rows, which concurrent rotations, serialized
+     * by the slot lock, can do safely even with a client entity read before the lock.
      */
     public void createSlot(RealmModel realm, ClientModel client) {
         SystemAccountTokenEntity e = new SystemAccountTokenEntity();
@@ -60,8 +62,8 @@ public final class SystemAccountTokenStore {
         e.setRealmId(realm.getId());
         e.setClientId(client.getId());
         em.persist(e);
-        client.setAttribute(HASH_ATTRIBUTE, "");
-        client.setAttribute(EXPIRES_ATTRIBUTE, "");
+        client.setAttribute(HASH_ATTRIBUTE, NO_TOKEN);
+        client.setAttribute(EXPIRES_ATTRIBUTE, "0");
     }
 
     private SystemAccountTokenEntity lockSlot(RealmModel realm, ClientModel client) {
@@ -135,8 +137,8 @@ public final class SystemAccountTokenStore {
         String fingerprint = row.getTokenHash() == null ? null : row.getFingerprint();
         row.setTokenHash(null);
         row.setExpiresAt(null);
-        client.setAttribute(HASH_ATTRIBUTE, "");
-        client.setAttribute(EXPIRES_ATTRIBUTE, "");
+        client.setAttribute(HASH_ATTRIBUTE, NO_TOKEN);
+        client.setAttribute(EXPIRES_ATTRIBUTE, "0");
         em.flush();
         return fingerprint;
     }
@@ -178,7 +180,7 @@ public final class SystemAccountTokenStore {
     }
 
     static Check check(String storedHash, Long expiresAt, String presented) {
-        if (storedHash == null || storedHash.isEmpty()) {
+        if (storedHash == null || storedHash.length() != 64) {
             return Check.NO_TOKEN;
         }
         if (!TokenFormat.wellFormed(presented) || !TokenFormat.sameHash(storedHash, TokenFormat.hash(presented))) {
