@@ -1,5 +1,8 @@
 #!/usr/bin/env python3
-"""Creates the benchmark realms, users and clients on a running Keycloak (admin REST API, stdlib only)."""
+"""Creates the benchmark realms, users and clients on a running Keycloak (admin REST API, stdlib only).
+
+   setup.py BASE ADMIN_PASSWORD realm NAME POLICY USERS | listeners REALM LIST | service-clients | saturation N
+"""
 import json
 import sys
 import urllib.parse
@@ -77,7 +80,46 @@ def listeners(name, names):
     call("PUT", f"/admin/realms/{name}", t, {"eventsListeners": names.split(",")})
 
 
-if what[0] == "listeners":
+def saturation(n):
+    """n users in realm mcias log in at the same instant; prints how many got which status."""
+    import collections
+    import threading
+    import urllib.error
+    t = admin_token()
+    call("POST", "/admin/realms/mcias/clients", t, {
+        "clientId": "saturation", "secret": "saturation-secret-0123456789", "publicClient": False,
+        "directAccessGrantsEnabled": True, "standardFlowEnabled": False})
+    for i in range(n):
+        call("POST", "/admin/realms/mcias/users", t, {
+            "username": f"saturation{i}", "enabled": True, "firstName": "S", "lastName": "U",
+            "email": f"saturation{i}@bench.test", "emailVerified": True,
+            "credentials": [{"type": "password", "value": "Saturation-password-0123", "temporary": False}]})
+    counts = collections.Counter()
+    barrier = threading.Barrier(n)
+
+    def login(i):
+        form = urllib.parse.urlencode({"grant_type": "password", "client_id": "saturation",
+                                       "client_secret": "saturation-secret-0123456789",
+                                       "username": f"saturation{i}",
+                                       "password": "Saturation-password-0123"}).encode()
+        barrier.wait()
+        try:
+            with urllib.request.urlopen(base + "/realms/mcias/protocol/openid-connect/token", form, timeout=60) as r:
+                counts[r.status] += 1
+        except urllib.error.HTTPError as e:
+            counts[e.code] += 1
+
+    threads = [threading.Thread(target=login, args=(i,)) for i in range(n)]
+    for th in threads:
+        th.start()
+    for th in threads:
+        th.join()
+    print(" ".join(f"{code}x{count}" for code, count in sorted(counts.items())))
+
+
+if what[0] == "saturation":
+    saturation(int(what[1]))
+elif what[0] == "listeners":
     listeners(what[1], what[2])
 elif what[0] == "realm":
     realm(what[1], what[2], int(what[3]))

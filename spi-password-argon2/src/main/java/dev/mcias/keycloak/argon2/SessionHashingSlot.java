@@ -3,10 +3,10 @@ package dev.mcias.keycloak.argon2;
 import java.util.function.Supplier;
 
 /**
- * The hashing slot of one Keycloak session's provider. The slot is reserved when Keycloak creates the
- * provider: that call is outside Keycloak's password-verification try/catch, so running out of slots surfaces
- * as a server error instead of being turned into "invalid credentials" (and a brute-force strike). The first
- * hash uses the reserved slot; later hashes in the same session take a fresh one.
+ * The hashing slot of one Keycloak session's provider. For a password check the slot is reserved when Keycloak
+ * creates the provider: that call is outside Keycloak's password-verification try/catch, so running out of slots
+ * surfaces as a server error instead of being turned into "invalid credentials" (and a brute-force strike). The
+ * first hash uses the reserved slot; later hashes take a fresh one.
  */
 final class SessionHashingSlot implements AutoCloseable {
 
@@ -19,25 +19,29 @@ final class SessionHashingSlot implements AutoCloseable {
     }
 
     /**
-     * Reserves a slot, or fails as temporarily unavailable. The exception: Keycloak's re-hash check creates
-     * the policy's provider inside its catch-all only to call {@link #release()}-ing policyCheck, which needs
-     * no slot; failing there would turn a correct password into "invalid credentials".
+     * For Keycloak's password check ({@code PasswordCredentialProvider.isValid}, outside its re-hash check): reserves
+     * a slot now or fails as temporarily unavailable, while Keycloak can still turn the failure into an error
+     * response instead of "invalid credentials". Every other caller (policy validation, re-hash check, setting a
+     * password, realm import) reserves nothing: it takes a slot only when it actually hashes, so a provider that
+     * never hashes cannot sit on a slot while its thread waits for another one.
      */
     static SessionHashingSlot reserve(HashingLimiter limiter) {
-        try {
-            return new SessionHashingSlot(limiter, limiter.acquire());
-        } catch (HashingLimiter.HashingUnavailableException e) {
-            if (calledFromRehashCheck()) {
-                return new SessionHashingSlot(limiter, null);
-            }
-            throw e;
-        }
+        return reserve(limiter, calledFromPasswordCheck());
     }
 
-    private static boolean calledFromRehashCheck() {
-        return StackWalker.getInstance().walk(frames -> frames.anyMatch(f ->
-                "rehashPasswordIfRequired".equals(f.getMethodName())
-                        && "org.keycloak.credential.PasswordCredentialProvider".equals(f.getClassName())));
+    static SessionHashingSlot reserve(HashingLimiter limiter, boolean forPasswordCheck) {
+        return new SessionHashingSlot(limiter, forPasswordCheck ? limiter.acquire() : null);
+    }
+
+    private static boolean calledFromPasswordCheck() {
+        boolean[] seen = new boolean[2]; // isValid, rehashPasswordIfRequired
+        StackWalker.getInstance().forEach(f -> {
+            if ("org.keycloak.credential.PasswordCredentialProvider".equals(f.getClassName())) {
+                seen[0] |= "isValid".equals(f.getMethodName());
+                seen[1] |= "rehashPasswordIfRequired".equals(f.getMethodName());
+            }
+        });
+        return seen[0] && !seen[1];
     }
 
     <T> T run(Supplier<T> hashing) {

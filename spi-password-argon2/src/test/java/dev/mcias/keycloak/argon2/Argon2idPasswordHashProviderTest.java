@@ -19,7 +19,7 @@ class Argon2idPasswordHashProviderTest {
 
     static Argon2idPasswordHashProvider provider(Argon2Parameters p, int saltLength) {
         return new Argon2idPasswordHashProvider(p, saltLength, Argon2Parameters.DEFAULT_MAX_STORED_MEMORY_KIB,
-                SessionHashingSlot.reserve(LIMITER));
+                SessionHashingSlot.reserve(LIMITER, true));
     }
 
     @Test

@@ -10,7 +10,7 @@ public final class BenchmarkAccess {
 
     public static PasswordHashProvider provider(Argon2Parameters params, int concurrency) {
         HashingLimiter limiter = new HashingLimiter(concurrency, 60_000);
-        SessionHashingSlot slot = SessionHashingSlot.reserve(limiter);
+        SessionHashingSlot slot = SessionHashingSlot.reserve(limiter, true);
         slot.release();
         return new Argon2idPasswordHashProvider(params, 16, Argon2Parameters.DEFAULT_MAX_STORED_MEMORY_KIB, slot);
     }

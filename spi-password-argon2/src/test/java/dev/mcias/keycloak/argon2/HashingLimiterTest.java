@@ -24,9 +24,9 @@ class HashingLimiterTest {
     @Test
     void sessionSlotIsReservedAtCreationAndReusedOnce() {
         HashingLimiter limiter = new HashingLimiter(1, 50);
-        SessionHashingSlot slot = SessionHashingSlot.reserve(limiter);
+        SessionHashingSlot slot = SessionHashingSlot.reserve(limiter, true);
         assertEquals(0, limiter.available());
-        assertThrows(HashingLimiter.HashingUnavailableException.class, () -> SessionHashingSlot.reserve(limiter));
+        assertThrows(HashingLimiter.HashingUnavailableException.class, () -> SessionHashingSlot.reserve(limiter, true));
         assertEquals("x", slot.run(() -> "x"));
         assertEquals(1, limiter.available(), "first hash consumes the reservation");
         assertEquals("y", slot.run(() -> "y"));
@@ -35,9 +35,18 @@ class HashingLimiterTest {
     }
 
     @Test
-    void releaseWithoutHashingFreesTheReservation() {
+    void otherCallersReserveNothing() {
         HashingLimiter limiter = new HashingLimiter(1, 50);
         SessionHashingSlot slot = SessionHashingSlot.reserve(limiter);
+        assertEquals(1, limiter.available(), "not called from Keycloak's password check");
+        assertEquals("z", slot.run(() -> "z"));
+        assertEquals(1, limiter.available());
+    }
+
+    @Test
+    void releaseWithoutHashingFreesTheReservation() {
+        HashingLimiter limiter = new HashingLimiter(1, 50);
+        SessionHashingSlot slot = SessionHashingSlot.reserve(limiter, true);
         slot.release();
         assertEquals(1, limiter.available());
         slot.close();
