@@ -10,7 +10,6 @@ import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
-import java.sql.ResultSetMetaData;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.Base64;
@@ -23,6 +22,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.mcias.keycloak.it.support.AuditRows;
 import dev.mcias.keycloak.it.support.BrowserFormLogin;
 import dev.mcias.keycloak.it.support.DistributionKeycloakServer;
 import dev.mcias.keycloak.it.support.KeycloakApi;
@@ -133,30 +133,11 @@ class AuditIT {
 
         // No secret anywhere: in the API view, the export, and (on PostgreSQL) every stored column.
         String everything = api.get(url("/export?format=ndjson"), admin).expect(200).body()
-                + api.get(url("/events?limit=500"), admin).body() + rawTable();
+                + api.get(url("/events?limit=500"), admin).body() + AuditRows.rawTable(api);
         for (String secret : secrets) {
             assertFalse(everything.contains(secret), "a secret was stored (" + secret.length() + " chars)");
         }
         assertTrue(api.get(url("/verify"), admin).expect(200).json().path("ok").asBoolean());
-    }
-
-    /** Every column of every audit row as text (PostgreSQL run); empty on H2. */
-    private String rawTable() throws Exception {
-        if (!(api.server() instanceof DistributionKeycloakServer s) || s.testDatabase().pgDatabase() == null) {
-            return "";
-        }
-        StringBuilder all = new StringBuilder();
-        try (Connection c = TestDatabase.connect(s.testDatabase().pgDatabase()); Statement st = c.createStatement();
-             ResultSet rs = st.executeQuery("select * from mcias_audit_record")) {
-            ResultSetMetaData md = rs.getMetaData();
-            while (rs.next()) {
-                for (int i = 1; i <= md.getColumnCount(); i++) {
-                    all.append(rs.getString(i)).append('|');
-                }
-            }
-        }
-        assertTrue(all.length() > 0);
-        return all.toString();
     }
 
     @Test

@@ -133,6 +133,13 @@ public final class DistributionKeycloakServer implements KeycloakServer {
         Path realm = Path.of(required("mcias.realm.file"));
         Path imports = Files.createDirectories(home.resolve("data/import"));
         Files.copy(realm, imports.resolve(realm.getFileName()), StandardCopyOption.REPLACE_EXISTING);
+        // The realm's passwordBlacklist policy reads its list from data/password-blacklists/.
+        Path lists = Files.createDirectories(home.resolve("data/password-blacklists"));
+        try (Stream<Path> files = Files.list(Path.of(required("mcias.password.blacklists.dir")))) {
+            for (Path f : (Iterable<Path>) files::iterator) {
+                Files.copy(f, lists.resolve(f.getFileName()), StandardCopyOption.REPLACE_EXISTING);
+            }
+        }
     }
 
     /** Adds a Keycloak option for the next start. */
@@ -160,6 +167,7 @@ public final class DistributionKeycloakServer implements KeycloakServer {
         pb.environment().put("JAVA_HOME", System.getProperty("java.home"));
         pb.environment().put("KC_BOOTSTRAP_ADMIN_USERNAME", adminUsername());
         pb.environment().put("KC_BOOTSTRAP_ADMIN_PASSWORD", adminPassword);
+        pb.environment().putAll(ExampleApps.environment());
         pb.environment().putAll(environment);
         try {
             process = pb.start();

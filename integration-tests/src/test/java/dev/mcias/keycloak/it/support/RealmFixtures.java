@@ -24,7 +24,11 @@ public final class RealmFixtures {
         return prefix + "-" + HexFormat.of().formatHex(new SecureRandom().generateSeed(4));
     }
 
-    /** Creates (once) the password-grant test client. */
+    /**
+     * Creates (once) the password-grant test client. It uses Keycloak's built-in "direct grant" flow, so tests
+     * can mint tokens for admin users who have no TOTP; the realm's own flow (admins must present TOTP) is
+     * tested in RealmConfigIT.
+     */
     public synchronized void ensurePasswordGrantClient() {
         String token = api.adminToken();
         JsonNode found = api.get(api.adminRealmUrl("/clients?clientId=" + PASSWORD_GRANT_CLIENT), token).expect(200).json();
@@ -35,7 +39,18 @@ public final class RealmFixtures {
                 "clientId", PASSWORD_GRANT_CLIENT, "enabled", true, "publicClient", false,
                 "secret", PASSWORD_GRANT_SECRET, "directAccessGrantsEnabled", true,
                 "standardFlowEnabled", true, "redirectUris", List.of("http://127.0.0.1/it-callback"),
-                "attributes", Map.of("pkce.code.challenge.method", "S256"))).expect(201);
+                "attributes", Map.of("pkce.code.challenge.method", "S256"),
+                "authenticationFlowBindingOverrides", Map.of("direct_grant", flowId("direct grant")))).expect(201);
+    }
+
+    /** Id of the top-level authentication flow with this alias. */
+    public String flowId(String alias) {
+        for (JsonNode f : api.get(api.adminRealmUrl("/authentication/flows"), api.adminToken()).expect(200).json()) {
+            if (alias.equals(f.path("alias").asText())) {
+                return f.path("id").asText();
+            }
+        }
+        throw new AssertionError("no flow " + alias);
     }
 
     /** Creates a user with a plain password (hashed by the realm policy); returns the user id. */

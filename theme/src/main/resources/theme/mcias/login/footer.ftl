@@ -1,0 +1,3 @@
+<#macro content>
+<p id="mcias-footer" class="mcias-footer">${msg("mciasFooter")}</p>
+</#macro>
