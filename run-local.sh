@@ -33,8 +33,9 @@ fi
 # Install the current pack: our JARs replace earlier copies; the realm is imported only if absent.
 rm -f "$home"/providers/*.jar
 cp target/providers/*.jar "$home/providers/"
-mkdir -p "$home/data/import"
+mkdir -p "$home/data/import" "$home/data/password-blacklists"
 cp target/realm/*.json "$home/data/import/"
+cp target/password-blacklists/* "$home/data/password-blacklists/"
 
 # Bootstrap admin: generated once, used by Keycloak only on the first start (empty database).
 secret="$state/bootstrap-admin-password"
@@ -43,6 +44,16 @@ if [ ! -s "$secret" ]; then
 fi
 admin_password=$(cat "$secret")
 
+# The realm's ${ENV} placeholders (realm-config/README.md): local example apps, a generated secret.
+webapp_secret_file="$state/example-webapp-client-secret"
+if [ ! -s "$webapp_secret_file" ]; then
+  (umask 077 && head -c 32 /dev/urandom | base64 | tr '+/' '-_' | tr -d '=' > "$webapp_secret_file")
+fi
+export MCIAS_WEBAPP_URL=${MCIAS_WEBAPP_URL:-http://localhost:3000}
+export MCIAS_SPA_URL=${MCIAS_SPA_URL:-http://localhost:5173}
+MCIAS_WEBAPP_CLIENT_SECRET=${MCIAS_WEBAPP_CLIENT_SECRET:-$(cat "$webapp_secret_file")}
+export MCIAS_WEBAPP_CLIENT_SECRET
+
 base="http://127.0.0.1:$port"
 cat <<TXT
 
@@ -50,6 +61,8 @@ cat <<TXT
   Admin console : $base/admin/   (realm "master")
   Bootstrap admin: admin / $admin_password   (also in $secret)
   Realm login   : $base/realms/mcias/account/   (account console; signs you in on the MCIAS login page)
+  Example apps  : mcias-example-spa at $MCIAS_SPA_URL, mcias-example-webapp at $MCIAS_WEBAPP_URL
+                  (client secret in $webapp_secret_file)
   OIDC discovery: $base/realms/mcias/.well-known/openid-configuration
   Health        : http://127.0.0.1:$mgmt_port/health/ready
   Stop with Ctrl-C. Running this again keeps users, sessions and keys.

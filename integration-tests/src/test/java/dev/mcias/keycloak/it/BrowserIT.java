@@ -259,7 +259,18 @@ class BrowserIT {
             b.awaitPage("login-login-config-totp");
             // A required setup: no way to skip it.
             assertFalse(b.present("#cancelTOTPBtn"));
-            setUpTotp(b, "04-admin-totp-setup");
+            String key = setUpTotp(b, "04-admin-totp-setup");
+            assertEquals("signed-in", spaStatus(b));
+
+            // Next time: password, then exactly one TOTP prompt.
+            b.clickAndWait("#signout");
+            waitText(b, "#status", "signed-out");
+            b.clickAndWait("#signin");
+            b.awaitPage("login-login");
+            submitPassword(b, name, RealmFixtures.DEFAULT_PASSWORD);
+            b.awaitPage("login-login-otp");
+            b.type("#otp", Totp.code(key, 1));
+            b.clickAndWait("#kc-login");
             assertEquals("signed-in", spaStatus(b));
         }
         JsonNode creds = api.get(api.adminRealmUrl("/users/" + id + "/credentials"), api.adminToken()).expect(200).json();

@@ -1,12 +1,20 @@
 package dev.mcias.keycloak.realm;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -16,14 +24,82 @@ import org.junit.jupiter.api.Test;
 /** Static checks of the shipped realm JSON; its runtime behaviour is covered by the integration tests. */
 class RealmJsonTest {
 
+    /** The only placeholders the realm may use; each is documented in the README. */
+    static final Set<String> ENV = Set.of("MCIAS_WEBAPP_URL", "MCIAS_WEBAPP_CLIENT_SECRET", "MCIAS_SPA_URL");
+
     private static JsonNode realm;
+    private static String text;
 
     @BeforeAll
     static void load() throws Exception {
         try (InputStream in = RealmJsonTest.class.getResourceAsStream("/realm/mcias-realm.json")) {
             assertNotNull(in, "realm JSON is packaged");
-            realm = new ObjectMapper().readTree(in);
+            text = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+            realm = new ObjectMapper().readTree(text);
         }
+    }
+
+    @Test
+    void environmentSpecificValuesArePlaceholdersWithDocumentedNames() throws Exception {
+        Set<String> used = new TreeSet<>();
+        Matcher m = Pattern.compile("\\$\\{([^}]*)}").matcher(text);
+        while (m.find()) {
+            used.add(m.group(1));
+        }
+        assertEquals(new TreeSet<>(ENV), used);
+        String readme = Files.readString(Path.of("README.md"));
+        for (String name : ENV) {
+            assertTrue(readme.contains(name), name + " documented");
+        }
+        for (JsonNode client : realm.path("clients")) {
+            if (client.has("secret")) {
+                assertTrue(client.path("secret").asText().matches("\\$\\{[A-Z_]+}"), client.path("clientId").asText());
+            }
+            for (JsonNode uri : client.path("redirectUris")) {
+                assertTrue(uri.asText().startsWith("${"), uri.asText());
+            }
+        }
+    }
+
+    @Test
+    void clientsUseCodeFlowOnlyAndPublicOnesPkce() {
+        assertTrue(realm.path("clients").size() >= 3);
+        for (JsonNode client : realm.path("clients")) {
+            String id = client.path("clientId").asText();
+            assertFalse(client.path("implicitFlowEnabled").asBoolean(), id);
+            assertFalse(client.path("directAccessGrantsEnabled").asBoolean(), id);
+            if (client.path("publicClient").asBoolean()) {
+                assertEquals("S256", client.path("attributes").path("pkce.code.challenge.method").asText(), id);
+            }
+        }
+        List<String> executors = realm.path("clientProfiles").findValuesAsText("executor");
+        assertTrue(executors.contains("pkce-enforcer") && executors.contains("reject-implicit-grant"), executors.toString());
+    }
+
+    @Test
+    void tokenAndSessionLifetimes() {
+        assertEquals(300, realm.path("accessTokenLifespan").asInt());
+        assertTrue(realm.path("revokeRefreshToken").asBoolean());
+        assertEquals(0, realm.path("refreshTokenMaxReuse").asInt());
+        assertEquals(2592000, realm.path("ssoSessionMaxLifespan").asInt());
+    }
+
+    @Test
+    void totpPolicyWorksWithCommonApps() {
+        assertEquals("totp", realm.path("otpPolicyType").asText());
+        assertEquals("HmacSHA1", realm.path("otpPolicyAlgorithm").asText());
+        assertEquals(6, realm.path("otpPolicyDigits").asInt());
+        assertEquals(30, realm.path("otpPolicyPeriod").asInt());
+    }
+
+    @Test
+    void commonPasswordListIsPackagedWithTheNameThePolicyUses() throws Exception {
+        Matcher m = Pattern.compile("passwordBlacklist\\(([^)]+)\\)").matcher(realm.path("passwordPolicy").asText());
+        assertTrue(m.find());
+        Path list = Path.of("target/classes/password-blacklists").resolve(m.group(1));
+        List<String> lines = Files.readAllLines(list, StandardCharsets.UTF_8);
+        assertTrue(lines.size() > 10_000, "list has " + lines.size() + " entries");
+        assertTrue(lines.contains("password") && lines.contains("123456"));
     }
 
     @Test

@@ -27,9 +27,18 @@ public final class BrowserFormLogin {
     }
 
     /** Result of posting the login form: a redirect carrying a code, or the page shown instead. */
-    public record Outcome(int status, String location, String page) {
+    public record Outcome(int status, String location, String page, String codeVerifier) {
         public boolean gotCode() {
             return status == 302 && location != null && location.contains("code=") && !location.contains("error=");
+        }
+
+        /** The authorization code from the redirect. */
+        public String code() {
+            java.util.regex.Matcher m = java.util.regex.Pattern.compile("[?&]code=([^&]+)").matcher(location);
+            if (!m.find()) {
+                throw new AssertionError("no code in " + location);
+            }
+            return java.net.URLDecoder.decode(m.group(1), StandardCharsets.UTF_8);
         }
     }
 
@@ -59,7 +68,7 @@ public final class BrowserFormLogin {
             HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(action))
                     .header("Content-Type", "application/x-www-form-urlencoded").header("Cookie", cookies)
                     .POST(HttpRequest.BodyPublishers.ofString(form)).build(), HttpResponse.BodyHandlers.ofString());
-            return new Outcome(r.statusCode(), r.headers().firstValue("Location").orElse(null), r.body());
+            return new Outcome(r.statusCode(), r.headers().firstValue("Location").orElse(null), r.body(), codeVerifier);
         } catch (IOException e) {
             throw new IllegalStateException(e);
         } catch (InterruptedException e) {

@@ -14,12 +14,17 @@ public final class Totp {
     private Totp() {
     }
 
-    /** The code for the 30-second window {@code offset} windows from now. */
+    /** The code for the 30-second window {@code offset} windows from now, from the key an app is given. */
     public static String code(String base32Key, int offset) {
+        return codeForKey(base32(base32Key), offset);
+    }
+
+    /** The same from the raw key bytes. */
+    public static String codeForKey(byte[] key, int offset) {
         long counter = System.currentTimeMillis() / 1000 / 30 + offset;
         try {
             Mac mac = Mac.getInstance("HmacSHA1");
-            mac.init(new SecretKeySpec(base32(base32Key), "HmacSHA1"));
+            mac.init(new SecretKeySpec(key, "HmacSHA1"));
             byte[] h = mac.doFinal(ByteBuffer.allocate(8).putLong(counter).array());
             int o = h[h.length - 1] & 0x0f;
             int bin = ((h[o] & 0x7f) << 24) | ((h[o + 1] & 0xff) << 16) | ((h[o + 2] & 0xff) << 8) | (h[o + 3] & 0xff);
