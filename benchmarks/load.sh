@@ -21,15 +21,32 @@ rm -rf "$work" && mkdir -p "$work"
 (cd "$work" && jar xf "$HOME/.m2/repository/org/keycloak/keycloak-quarkus-dist/$version/keycloak-quarkus-dist-$version.zip")
 chmod +x "$home"/bin/*.sh
 cp target/providers/*.jar "$home/providers/"
-mkdir -p "$home/data/import" && cp target/realm/*.json "$home/data/import/"
+mkdir -p "$home/data/import" "$home/data/password-blacklists"
+cp target/realm/*.json "$home/data/import/"
+cp target/password-blacklists/* "$home/data/password-blacklists/"
+# The realm's ${ENV} placeholders (example clients; not used by the load).
+export MCIAS_WEBAPP_URL=http://127.0.0.1:3000 MCIAS_SPA_URL=http://127.0.0.1:5173
+MCIAS_WEBAPP_CLIENT_SECRET=$(head -c 32 /dev/urandom | base64 | tr '+/' '-_' | tr -d '=')
+export MCIAS_WEBAPP_CLIENT_SECRET
+
+# BENCH_DB=postgres runs on a fresh database mcias_bench at 127.0.0.1:5432 (trust auth) instead of H2.
+db_opts=(--db=dev-file)
+if [ "${BENCH_DB:-h2}" = postgres ]; then
+  psql -h 127.0.0.1 -U postgres -qc 'DROP DATABASE IF EXISTS mcias_bench WITH (FORCE)' postgres
+  psql -h 127.0.0.1 -U postgres -qc 'CREATE DATABASE mcias_bench' postgres
+  db_opts=(--db=postgres --db-url=jdbc:postgresql://127.0.0.1:5432/mcias_bench --db-username=postgres)
+fi
+
+# BENCH_KC_OPTS: extra Keycloak options for experiments, e.g. "--log-console-async=true".
+read -r -a extra_opts <<< "${BENCH_KC_OPTS:-}"
 
 admin_password=$(head -c 18 /dev/urandom | base64 | tr '+/' '-_')
 KC_BOOTSTRAP_ADMIN_USERNAME=admin KC_BOOTSTRAP_ADMIN_PASSWORD="$admin_password" \
   "$home/bin/kc.sh" start --http-enabled=true --http-host=127.0.0.1 --http-port="$port" \
   --http-management-port="$mgmt" --hostname-strict=false --health-enabled=true --cache=local \
-  --db=dev-file --import-realm \
+  "${db_opts[@]}" --import-realm \
   --spi-password-hashing--argon2--memory=19456 --spi-password-hashing--argon2--iterations=2 \
-  --spi-password-hashing--argon2--parallelism=1 > "$work/keycloak.log" 2>&1 &
+  --spi-password-hashing--argon2--parallelism=1 "${extra_opts[@]}" > "$work/keycloak.log" 2>&1 &
 kc=$!
 trap 'kill $kc 2>/dev/null; wait $kc 2>/dev/null || true' EXIT
 for _ in $(seq 1 180); do curl -sf "http://127.0.0.1:$mgmt/health/ready" >/dev/null && break; sleep 1; done
@@ -42,7 +59,7 @@ run() { # label realm concurrency seconds body users auth
   printf '%-34s c=%-3s %s\n' "$1" "$3" "${out#RESULT }"
 }
 
-echo "# $scenario, Keycloak $version, $(nproc) cores, $(date -u +%Y-%m-%dT%H:%MZ)"
+echo "# $scenario, ${BENCH_DB:-h2}, Keycloak $version, $(nproc) cores, $(date -u +%Y-%m-%dT%H:%MZ)"
 case "$scenario" in
   password)
     users=200

@@ -117,6 +117,9 @@ class RealmJsonTest {
         assertEquals("mcias", realm.path("realm").asText());
         assertEquals("external", realm.path("sslRequired").asText());
         assertTrue(realm.path("bruteForceProtected").asBoolean());
+        // Manual user life cycle (the MCIAS spec): no self-registration, no e-mail based reset.
+        assertFalse(realm.path("registrationAllowed").asBoolean());
+        assertFalse(realm.path("resetPasswordAllowed").asBoolean());
         assertTrue(realm.path("roles").path("realm").findValuesAsText("name").contains("admin"));
     }
 

@@ -84,6 +84,22 @@ public final class DistributionKeycloakServer implements KeycloakServer {
         return node;
     }
 
+    /**
+     * A separate copy of the distribution under the work dir with our pack installed the way the Dockerfile
+     * installs it (providers, realm in data/import, denylist), for tests that run their own kc.sh commands.
+     */
+    public static Path installedCopy(String name) {
+        Path home = Path.of(System.getProperty("kc.test.work.dir", "target/it-work")).resolve(name);
+        try {
+            deleteRecursively(home);
+            copyTree(Path.of(required("keycloak.home")), home);
+            installPack(home);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return home;
+    }
+
     private static void copyTree(Path from, Path to) throws IOException {
         try (Stream<Path> walk = Files.walk(from)) {
             for (Path p : (Iterable<Path>) walk::iterator) {
@@ -310,7 +326,7 @@ public final class DistributionKeycloakServer implements KeycloakServer {
         }
     }
 
-    private static int freePort() {
+    public static int freePort() {
         try (ServerSocket s = new ServerSocket(0)) {
             return s.getLocalPort();
         } catch (IOException e) {

@@ -22,11 +22,16 @@ public final class KeycloakApi {
     public static final ObjectMapper JSON = new ObjectMapper();
 
     private final KeycloakServer server;
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5))
-            .followRedirects(HttpClient.Redirect.NEVER).build();
+    private final HttpClient http;
 
     public KeycloakApi(KeycloakServer server) {
+        this(server, HttpClient.newBuilder());
+    }
+
+    /** With a client of the caller's making, e.g. one that trusts a test server's TLS certificate. */
+    public KeycloakApi(KeycloakServer server, HttpClient.Builder client) {
         this.server = server;
+        this.http = client.connectTimeout(Duration.ofSeconds(5)).followRedirects(HttpClient.Redirect.NEVER).build();
     }
 
     public KeycloakServer server() {

@@ -29,12 +29,17 @@ public final class TestDatabase implements AutoCloseable {
             case "h2":
                 return new TestDatabase(kind, null);
             case "postgres":
-                String name = "mcias_it_" + HexFormat.of().formatHex(new SecureRandom().generateSeed(6));
-                execAsAdmin("postgres", "CREATE DATABASE " + name);
-                return new TestDatabase(kind, name);
+                return freshPostgres();
             default:
                 throw new IllegalArgumentException("kc.test.db must be h2 or postgres, not " + kind);
         }
+    }
+
+    /** A new, empty PostgreSQL database, dropped on close. */
+    public static TestDatabase freshPostgres() {
+        String name = "mcias_it_" + HexFormat.of().formatHex(new SecureRandom().generateSeed(6));
+        execAsAdmin("postgres", "CREATE DATABASE " + name);
+        return new TestDatabase("postgres", name);
     }
 
     public String kind() {
