@@ -27,7 +27,10 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import org.openqa.selenium.Dimension;
 import org.openqa.selenium.Keys;
 import org.openqa.selenium.WebElement;
+import org.openqa.selenium.support.ui.ExpectedConditions;
 import org.openqa.selenium.support.ui.WebDriverWait;
+import org.openqa.selenium.virtualauthenticator.HasVirtualAuthenticator;
+import org.openqa.selenium.virtualauthenticator.VirtualAuthenticatorOptions;
 
 /** The imported realm and the mcias login theme in headless Chromium, through the example SPA client. */
 @ExtendWith(KeycloakExtension.class)
@@ -275,6 +278,51 @@ class BrowserIT {
         }
         JsonNode creds = api.get(api.adminRealmUrl("/users/" + id + "/credentials"), api.adminToken()).expect(200).json();
         assertTrue(creds.findValuesAsText("type").contains("otp"), creds.toString());
+    }
+
+    @Test
+    void userRegistersWebAuthnAsSecondFactorAndSignsInWithIt() {
+        String name = RealmFixtures.unique("webauthn-user");
+        String id = fx.createUser(name, RealmFixtures.DEFAULT_PASSWORD);
+        // WebAuthn needs a domain as relying party id (not an IP address): reach Keycloak as localhost.
+        String realm = api.realmUrl("").replace("://127.0.0.1:", "://localhost:");
+        String auth = realm + "/protocol/openid-connect/auth?client_id=" + SPA + "&response_type=code&scope=openid"
+                + "&redirect_uri=" + java.net.URLEncoder.encode(spa.url() + "callback", java.nio.charset.StandardCharsets.UTF_8)
+                + "&code_challenge=E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM&code_challenge_method=S256&state=webauthn";
+        try (Browser b = new Browser(Browser.DESKTOP)) {
+            VirtualAuthenticatorOptions key = new VirtualAuthenticatorOptions()
+                    .setProtocol(VirtualAuthenticatorOptions.Protocol.CTAP2)
+                    .setTransport(VirtualAuthenticatorOptions.Transport.USB)
+                    .setHasUserVerification(true).setIsUserVerified(true).setHasResidentKey(false);
+            ((HasVirtualAuthenticator) b.driver()).addVirtualAuthenticator(key);
+
+            // The app offers "register a security key" (application-initiated action webauthn-register).
+            b.open(auth + "&kc_action=webauthn-register");
+            b.awaitPage("login-login");
+            submitPassword(b, name, RealmFixtures.DEFAULT_PASSWORD);
+            b.awaitPage("login-webauthn-register");
+            b.screenshot("06-webauthn-register");
+            b.find("#registerWebAuthn").click();
+            new WebDriverWait(b.driver(), Duration.ofSeconds(20)).until(ExpectedConditions.alertIsPresent());
+            b.driver().switchTo().alert().sendKeys("test key");
+            b.driver().switchTo().alert().accept();
+            new WebDriverWait(b.driver(), Duration.ofSeconds(20)).until(d -> d.getCurrentUrl().startsWith(spa.url()));
+            assertTrue(b.driver().getCurrentUrl().contains("code="), b.driver().getCurrentUrl());
+            JsonNode creds = api.get(api.adminRealmUrl("/users/" + id + "/credentials"), api.adminToken()).expect(200).json();
+            assertTrue(creds.findValuesAsText("type").contains("webauthn"), creds.toString());
+
+            // A new login: password, then the security key instead of a code.
+            b.open(realm + "/account/");
+            b.driver().manage().deleteAllCookies();
+            b.open(auth);
+            b.awaitPage("login-login");
+            submitPassword(b, name, RealmFixtures.DEFAULT_PASSWORD);
+            b.awaitPage("login-webauthn-authenticate");
+            b.screenshot("06-webauthn-authenticate");
+            b.find("#authenticateWebAuthnButton").click();
+            new WebDriverWait(b.driver(), Duration.ofSeconds(20)).until(d -> d.getCurrentUrl().startsWith(spa.url()));
+            assertTrue(b.driver().getCurrentUrl().contains("code="), b.driver().getCurrentUrl());
+        }
     }
 
     @Test
