@@ -54,6 +54,12 @@ export MCIAS_SPA_URL=${MCIAS_SPA_URL:-http://localhost:5173}
 MCIAS_WEBAPP_CLIENT_SECRET=${MCIAS_WEBAPP_CLIENT_SECRET:-$(cat "$webapp_secret_file")}
 export MCIAS_WEBAPP_CLIENT_SECRET
 
+# AES-256 key for stored database credentials (spi-db-credentials), generated once.
+db_keys="$state/db-credentials.keys"
+if [ ! -s "$db_keys" ]; then
+  (umask 077 && printf 'k1:%s\n' "$(head -c 32 /dev/urandom | base64)" > "$db_keys")
+fi
+
 base="http://127.0.0.1:$port"
 cat <<TXT
 
@@ -74,4 +80,5 @@ export KC_BOOTSTRAP_ADMIN_PASSWORD="$admin_password"
 exec "$home/bin/kc.sh" start-dev \
   --http-host=127.0.0.1 --http-port="$port" --http-management-port="$mgmt_port" \
   --health-enabled=true --import-realm --db=dev-file \
+  --spi-realm-restapi-extension--db-credentials--key-file="$db_keys" \
   --db-url="jdbc:h2:file:$home/data/h2/keycloakdb;NON_KEYWORDS=VALUE;WRITE_DELAY=0" "$@"
