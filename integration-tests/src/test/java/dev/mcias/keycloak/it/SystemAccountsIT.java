@@ -412,8 +412,14 @@ class SystemAccountsIT {
         String name = createAccount("restart");
         String token = issue(name, admin);
         clientCredentials(name, token).expect(200);
+        // Also: the restart imports the realm JSON again (--import-realm); an existing realm is left as it is.
+        api.putJson(api.adminRealmUrl(""), api.adminToken(), Map.of("displayName", "MCIAS changed at runtime"))
+                .expect(204);
         ((DistributionKeycloakServer) server).restart();
         clientCredentials(name, token).expect(200);
+        assertEquals("MCIAS changed at runtime", api.get(api.adminRealmUrl(""), api.adminToken()).expect(200).json()
+                .path("displayName").asText());
+        api.putJson(api.adminRealmUrl(""), api.adminToken(), Map.of("displayName", "MCIAS")).expect(204);
         admin = fx.userWithRoles("sa-admin", "admin");
     }
 }
