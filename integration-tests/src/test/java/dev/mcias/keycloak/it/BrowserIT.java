@@ -179,6 +179,16 @@ class BrowserIT {
         assertTrue(state.path("numFailures").asInt() >= 5, state.toString());
     }
 
+    /** Signs out through the SPA, signs in again with the password and waits for the TOTP code page. */
+    void signOutAndBackInToTheCodePage(Browser b, String username) {
+        b.clickAndWait("#signout");
+        waitText(b, "#status", "signed-out");
+        b.clickAndWait("#signin");
+        b.awaitPage("login-login");
+        submitPassword(b, username, RealmFixtures.DEFAULT_PASSWORD);
+        b.awaitPage("login-login-otp");
+    }
+
     /** Reads the manual key from the TOTP setup page, enters a valid code and returns the key. */
     String setUpTotp(Browser b, String screenshotPrefix) {
         b.awaitPage("login-login-config-totp");
@@ -208,12 +218,7 @@ class BrowserIT {
             key = setUpTotp(b, "03-totp-setup");
             assertEquals("signed-in", spaStatus(b));
 
-            b.clickAndWait("#signout");
-            waitText(b, "#status", "signed-out");
-            b.clickAndWait("#signin");
-            b.awaitPage("login-login");
-            submitPassword(b, name, RealmFixtures.DEFAULT_PASSWORD);
-            b.awaitPage("login-login-otp");
+            signOutAndBackInToTheCodePage(b, name);
             b.screenshot("03-totp-code-page");
             Set<String> valid = Set.of(Totp.code(key, -1), Totp.code(key, 0), Totp.code(key, 1), Totp.code(key, 2));
             String wrong = "000000";
@@ -266,12 +271,7 @@ class BrowserIT {
             assertEquals("signed-in", spaStatus(b));
 
             // Next time: password, then exactly one TOTP prompt.
-            b.clickAndWait("#signout");
-            waitText(b, "#status", "signed-out");
-            b.clickAndWait("#signin");
-            b.awaitPage("login-login");
-            submitPassword(b, name, RealmFixtures.DEFAULT_PASSWORD);
-            b.awaitPage("login-login-otp");
+            signOutAndBackInToTheCodePage(b, name);
             b.type("#otp", Totp.code(key, 1));
             b.clickAndWait("#kc-login");
             assertEquals("signed-in", spaStatus(b));
@@ -302,8 +302,7 @@ class BrowserIT {
             submitPassword(b, name, RealmFixtures.DEFAULT_PASSWORD);
             b.awaitPage("login-webauthn-register");
             b.screenshot("06-webauthn-register");
-            b.find("#registerWebAuthn").click();
-            new WebDriverWait(b.driver(), Duration.ofSeconds(20)).until(ExpectedConditions.alertIsPresent());
+            clickWhenReady(b, "#registerWebAuthn", ExpectedConditions.alertIsPresent());
             b.driver().switchTo().alert().sendKeys("test key");
             b.driver().switchTo().alert().accept();
             new WebDriverWait(b.driver(), Duration.ofSeconds(20)).until(d -> d.getCurrentUrl().startsWith(spa.url()));
@@ -319,9 +318,25 @@ class BrowserIT {
             submitPassword(b, name, RealmFixtures.DEFAULT_PASSWORD);
             b.awaitPage("login-webauthn-authenticate");
             b.screenshot("06-webauthn-authenticate");
-            b.find("#authenticateWebAuthnButton").click();
-            new WebDriverWait(b.driver(), Duration.ofSeconds(20)).until(d -> d.getCurrentUrl().startsWith(spa.url()));
+            clickWhenReady(b, "#authenticateWebAuthnButton", d -> d.getCurrentUrl().startsWith(spa.url()));
             assertTrue(b.driver().getCurrentUrl().contains("code="), b.driver().getCurrentUrl());
+        }
+    }
+
+    /**
+     * Clicks a WebAuthn button once its page has finished loading (Keycloak attaches the handlers from a
+     * JavaScript module) and waits for {@code done}; on failure, says where the browser ended up.
+     */
+    static <T> void clickWhenReady(Browser b, String css, java.util.function.Function<org.openqa.selenium.WebDriver, T> done) {
+        new WebDriverWait(b.driver(), Duration.ofSeconds(20))
+                .until(d -> "complete".equals(b.js("return document.readyState;")));
+        b.find(css).click();
+        try {
+            new WebDriverWait(b.driver(), Duration.ofSeconds(20)).until(done);
+        } catch (org.openqa.selenium.TimeoutException e) {
+            b.screenshot("06-webauthn-stuck");
+            throw new AssertionError("after " + css + ": " + b.driver().getCurrentUrl() + " page " + b.pageId()
+                    + " errors " + b.errorText(), e);
         }
     }
 
