@@ -86,21 +86,24 @@ public final class Browser implements AutoCloseable {
         return !all(css).isEmpty();
     }
 
-    /** Types into a fresh lookup of the element, again if the page replaced it meanwhile. */
+    /** Types into a fresh lookup of the element, once more if the page replaced it meanwhile. */
     public void type(String css, String text) {
-        for (int attempt = 1; ; attempt++) {
-            try {
-                WebElement e = await(css);
-                e.clear();
-                e.sendKeys(text);
-                return;
-            } catch (org.openqa.selenium.WebDriverException e) {
-                if (attempt == 3 || !(e instanceof StaleElementReferenceException
-                        || String.valueOf(e.getMessage()).contains("does not belong to the document"))) {
-                    throw e;
-                }
+        try {
+            typeOnce(css, text);
+        } catch (StaleElementReferenceException e) {
+            typeOnce(css, text);
+        } catch (org.openqa.selenium.WebDriverException e) {
+            if (!String.valueOf(e.getMessage()).contains("does not belong to the document")) {
+                throw e;
             }
+            typeOnce(css, text);
         }
+    }
+
+    private void typeOnce(String css, String text) {
+        WebElement e = await(css);
+        e.clear();
+        e.sendKeys(text);
     }
 
     /** Clicks an element that submits or navigates, and waits until the next page has replaced this one. */

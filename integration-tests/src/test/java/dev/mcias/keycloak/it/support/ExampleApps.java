@@ -1,8 +1,5 @@
 package dev.mcias.keycloak.it.support;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.net.ServerSocket;
 import java.security.SecureRandom;
 import java.util.Base64;
 import java.util.Map;
@@ -13,8 +10,8 @@ import java.util.Map;
  */
 public final class ExampleApps {
 
-    public static final int SPA_PORT = freePort();
-    public static final int WEBAPP_PORT = freePort();
+    public static final int SPA_PORT = DistributionKeycloakServer.freePort();
+    public static final int WEBAPP_PORT = DistributionKeycloakServer.freePort();
     public static final String WEBAPP_CLIENT_SECRET = randomSecret();
 
     private ExampleApps() {
@@ -38,13 +35,5 @@ public final class ExampleApps {
         byte[] b = new byte[32];
         new SecureRandom().nextBytes(b);
         return Base64.getUrlEncoder().withoutPadding().encodeToString(b);
-    }
-
-    private static int freePort() {
-        try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-            return s.getLocalPort();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
     }
 }
