@@ -22,15 +22,17 @@ public class AuditEventListenerProvider implements EventListenerProvider {
 
     private final KeycloakSession session;
     private final Logger auditLog;
+    private final UsernameFingerprint fingerprint;
 
-    public AuditEventListenerProvider(KeycloakSession session, Logger auditLog) {
+    public AuditEventListenerProvider(KeycloakSession session, Logger auditLog, UsernameFingerprint fingerprint) {
         this.session = session;
         this.auditLog = auditLog;
+        this.fingerprint = fingerprint;
     }
 
     @Override
     public void onEvent(Event event) {
-        record(AuditRecords.fromEvent(event, userAgent()));
+        record(AuditRecords.fromEvent(event, userAgent(), fingerprint));
     }
 
     @Override

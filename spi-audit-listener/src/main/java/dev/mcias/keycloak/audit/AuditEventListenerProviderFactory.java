@@ -1,5 +1,6 @@
 package dev.mcias.keycloak.audit;
 
+import java.nio.file.Path;
 import java.util.List;
 
 import org.jboss.logging.Logger;
@@ -11,21 +12,36 @@ import org.keycloak.models.KeycloakSessionFactory;
 import org.keycloak.provider.ProviderConfigProperty;
 import org.keycloak.provider.ProviderConfigurationBuilder;
 
-/** Event listener {@code mcias-audit}. Option {@code --spi-events-listener--mcias-audit--log-category}. */
+/**
+ * Event listener {@code mcias-audit}. Options ({@code --spi-events-listener--mcias-audit--<option>}):
+ * log-category, fingerprint-key-file.
+ */
 public class AuditEventListenerProviderFactory implements EventListenerProviderFactory {
 
     public static final String ID = "mcias-audit";
 
+    private static final Logger LOG = Logger.getLogger(AuditEventListenerProviderFactory.class);
+
     private Logger auditLog;
+    private UsernameFingerprint fingerprint;
 
     @Override
     public EventListenerProvider create(KeycloakSession session) {
-        return new AuditEventListenerProvider(session, auditLog);
+        return new AuditEventListenerProvider(session, auditLog, fingerprint);
     }
 
     @Override
     public void init(Config.Scope config) {
         auditLog = Logger.getLogger(config.get("logCategory", "mcias.audit"));
+        String keyFile = config.get("fingerprintKeyFile");
+        if (keyFile == null || keyFile.isBlank()) {
+            fingerprint = UsernameFingerprint.ephemeral();
+            LOG.warn("audit: no fingerprint-key-file configured; unknown usernames are fingerprinted with a key that"
+                    + " exists only in this process (fingerprints correlate only until restart, and per node)");
+        } else {
+            fingerprint = UsernameFingerprint.fromKeyFile(Path.of(keyFile));
+            LOG.infof("audit: unknown usernames are fingerprinted with key %s", fingerprint.keyId());
+        }
     }
 
     @Override
@@ -47,6 +63,9 @@ public class AuditEventListenerProviderFactory implements EventListenerProviderF
                 .property().name("logCategory").type(ProviderConfigProperty.STRING_TYPE)
                 .helpText("Log category of the one-JSON-line-per-record audit log (INFO level).")
                 .defaultValue("mcias.audit").add()
+                .property().name("fingerprintKeyFile").type(ProviderConfigProperty.STRING_TYPE)
+                .helpText("File with the HMAC key (<id>:<base64 of 32+ bytes>, first line used) for fingerprints of"
+                        + " unknown usernames; unset: a random key kept in memory only.").add()
                 .build();
     }
 }

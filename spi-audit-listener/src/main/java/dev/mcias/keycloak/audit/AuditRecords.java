@@ -2,6 +2,7 @@ package dev.mcias.keycloak.audit;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.TreeMap;
@@ -17,7 +18,15 @@ public final class AuditRecords {
     private AuditRecords() {
     }
 
-    public static AuditRecordEntity fromEvent(Event e, String userAgent) {
+    /** The detail holding the attempted username, and the one that replaces it when nobody has that name. */
+    static final String USERNAME = "username";
+    static final String USERNAME_FINGERPRINT = "username_fingerprint";
+
+    /**
+     * A user event. When the event names no user, its {@code username} detail is whatever was typed into the
+     * username field (often a password typed in the wrong field), so only its keyed fingerprint is kept.
+     */
+    public static AuditRecordEntity fromEvent(Event e, String userAgent, UsernameFingerprint fingerprint) {
         AuditRecordEntity r = new AuditRecordEntity();
         r.setRealmId(e.getRealmId());
         r.setTime(e.getTime());
@@ -30,7 +39,18 @@ public final class AuditRecords {
         r.setSessionId(e.getSessionId());
         r.setIpAddress(e.getIpAddress());
         r.setUserAgent(bounded(userAgent, 512));
-        r.setDetails(json(DetailsFilter.filter(e.getDetails())));
+        Map<String, String> raw = e.getDetails();
+        String unknownUsername = null;
+        if (e.getUserId() == null && raw != null && raw.get(USERNAME) != null) {
+            unknownUsername = raw.get(USERNAME);
+            raw = new HashMap<>(raw);
+            raw.remove(USERNAME);
+        }
+        Map<String, String> details = DetailsFilter.filter(raw);
+        if (unknownUsername != null) {
+            details.put(USERNAME_FINGERPRINT, fingerprint.of(e.getRealmId(), unknownUsername));
+        }
+        r.setDetails(json(details));
         return r;
     }
 

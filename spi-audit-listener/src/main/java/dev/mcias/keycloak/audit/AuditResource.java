@@ -179,8 +179,22 @@ public class AuditResource {
                     "retention-days is 0: records are kept forever");
         }
         long cutoff = System.currentTimeMillis() - retentionDays * 86_400_000L;
-        long purged = new AuditStore(session).purge(realm.getId(), cutoff, caller.user().getId());
-        return Response.ok(Map.of("purged", purged, "retention_days", retentionDays)).build();
+        AuditStore.PurgeResult result = new AuditStore(session).purge(realm.getId(), cutoff, caller.user().getId());
+        if (result.refused()) {
+            // A returned (not thrown) answer: the transaction commits, and with it the audited refusal.
+            AuditStore.Verification v = result.refusedBecause();
+            Map<String, Object> body = new LinkedHashMap<>();
+            body.put("error", "chain_broken");
+            body.put("error_description", "the records to purge do not verify (record " + v.brokenSeq() + ": "
+                    + v.reason() + "); nothing was deleted");
+            Map<String, Object> broken = new LinkedHashMap<>();
+            broken.put("seq", v.brokenSeq());
+            broken.put("id", v.brokenId());
+            broken.put("reason", v.reason());
+            body.put("first_broken", broken);
+            return Response.status(Response.Status.CONFLICT).type(MediaType.APPLICATION_JSON).entity(body).build();
+        }
+        return Response.ok(Map.of("purged", result.purged(), "retention_days", retentionDays)).build();
     }
 
     private static String bounded(String s) throws Errors.BadRequest {

@@ -111,23 +111,47 @@ public final class AuditStore {
         if (head == null) {
             return new Verification(true, 0, null, null, null);
         }
-        long expectedSeq = head.getBaseSeq();
-        String expectedPrev = head.getBaseHash();
+        long lastSeq = head.getLastSeq();
+        String lastHash = head.getLastHash();
+        Range range = verifyRange(realmId, head.getBaseSeq(), head.getBaseHash(), Long.MAX_VALUE);
+        if (!range.result().ok()) {
+            return range.result();
+        }
+        if (range.nextSeq() - 1 != lastSeq || !range.lastHash().equals(lastHash)) {
+            return new Verification(false, range.result().checked(), range.nextSeq(), null,
+                    "records missing at the end of the chain");
+        }
+        return range.result();
+    }
+
+    /** Outcome of checking records from a base up to a sequence number, and where the check stopped. */
+    private record Range(Verification result, long nextSeq, String lastHash) {
+    }
+
+    /**
+     * Checks the records {@code baseSeq..throughSeq} (all present, linked from {@code baseHash}, content
+     * unaltered). Clears the entity manager between batches: entities loaded before are detached afterwards.
+     */
+    private Range verifyRange(String realmId, long baseSeq, String baseHash, long throughSeq) {
+        long expectedSeq = baseSeq;
+        String expectedPrev = baseHash;
         long checked = 0;
         long after = expectedSeq - 1;
         while (true) {
-            List<AuditRecordEntity> batch = find(realmId, new Query(null, null, null, null, null, null, null, after,
-                    BATCH, true));
+            List<AuditRecordEntity> batch = find(realmId, new Query(null, null, null, null, null, null,
+                    throughSeq == Long.MAX_VALUE ? null : throughSeq + 1, after, BATCH, true));
             for (AuditRecordEntity r : batch) {
                 if (r.getSeq() != expectedSeq) {
-                    return new Verification(false, checked, expectedSeq, null,
-                            "record " + expectedSeq + " is missing");
+                    return new Range(new Verification(false, checked, expectedSeq, null,
+                            "record " + expectedSeq + " is missing"), expectedSeq, expectedPrev);
                 }
                 if (!expectedPrev.equals(r.getPrevHash())) {
-                    return new Verification(false, checked, r.getSeq(), r.getId(), "previous-hash link broken");
+                    return new Range(new Verification(false, checked, r.getSeq(), r.getId(),
+                            "previous-hash link broken"), expectedSeq, expectedPrev);
                 }
                 if (!AuditChain.hash(r).equals(r.getHash())) {
-                    return new Verification(false, checked, r.getSeq(), r.getId(), "record content altered");
+                    return new Range(new Verification(false, checked, r.getSeq(), r.getId(),
+                            "record content altered"), expectedSeq, expectedPrev);
                 }
                 checked++;
                 expectedSeq++;
@@ -139,40 +163,69 @@ public final class AuditStore {
             }
             em.clear();
         }
-        if (expectedSeq - 1 != head.getLastSeq() || !expectedPrev.equals(head.getLastHash())) {
-            return new Verification(false, checked, expectedSeq, null, "records missing at the end of the chain");
+        if (throughSeq != Long.MAX_VALUE && expectedSeq <= throughSeq) {
+            return new Range(new Verification(false, checked, expectedSeq, null,
+                    "record " + expectedSeq + " is missing"), expectedSeq, expectedPrev);
         }
-        return new Verification(true, checked, null, null, null);
+        return new Range(new Verification(true, checked, null, null, null), expectedSeq, expectedPrev);
+    }
+
+    /** What a purge did: deleted records, or refused because the range to delete does not verify. */
+    public record PurgeResult(long purged, Verification refusedBecause) {
+        public boolean refused() {
+            return refusedBecause != null;
+        }
     }
 
     /**
      * Deletes records older than {@code cutoffMillis} (never the newest), records where the chain now starts in
-     * the head, and appends a purge record holding the hash of the last deleted record.
+     * the head, and appends a purge record holding the hash of the last deleted record. First verifies the
+     * records to delete and the link from the last of them to the record after it: if that fails, deleting
+     * would erase the evidence, so nothing is deleted and the refusal is appended to the chain instead.
      */
-    public long purge(String realmId, long cutoffMillis, String actor) {
+    public PurgeResult purge(String realmId, long cutoffMillis, String actor) {
         AuditChainHeadEntity head = lockHead(realmId);
         List<AuditRecordEntity> last = em.createQuery("select r from AuditRecordEntity r where r.realmId = :realm"
                         + " and r.time < :cutoff and r.seq < :lastSeq order by r.seq desc", AuditRecordEntity.class)
                 .setParameter("realm", realmId).setParameter("cutoff", cutoffMillis)
                 .setParameter("lastSeq", head.getLastSeq()).setMaxResults(1).getResultList();
         if (last.isEmpty()) {
-            return 0;
+            return new PurgeResult(0, null);
         }
-        AuditRecordEntity lastPurged = last.get(0);
+        long throughSeq = last.get(0).getSeq();
+        // verifyRange clears the entity manager: keep plain values, and find the head again (still locked).
+        Range range = verifyRange(realmId, head.getBaseSeq(), head.getBaseHash(), throughSeq + 1);
+        head = lockHead(realmId);
+        if (!range.result().ok()) {
+            Verification v = range.result();
+            Map<String, String> details = new LinkedHashMap<>();
+            details.put("purge_through_seq", Long.toString(throughSeq));
+            details.put("broken_seq", String.valueOf(v.brokenSeq()));
+            details.put("broken_reason", v.reason());
+            AuditRecordEntity refusal = anchor(realmId, actor, "error", details);
+            refusal.setError("chain_broken");
+            append(refusal);
+            return new PurgeResult(0, v);
+        }
+        AuditRecordEntity lastPurged = em.find(AuditRecordEntity.class, last.get(0).getId());
         int deleted = em.createQuery("delete from AuditRecordEntity r where r.realmId = :realm and r.seq <= :seq")
-                .setParameter("realm", realmId).setParameter("seq", lastPurged.getSeq()).executeUpdate();
-        head.setBaseSeq(lastPurged.getSeq() + 1);
+                .setParameter("realm", realmId).setParameter("seq", throughSeq).executeUpdate();
+        head.setBaseSeq(throughSeq + 1);
         head.setBaseHash(lastPurged.getHash());
-        AuditRecordEntity anchor = new AuditRecordEntity();
-        anchor.setRealmId(realmId);
-        anchor.setTime(System.currentTimeMillis());
-        anchor.setKind("AUDIT");
-        anchor.setType("AUDIT_PURGE");
-        anchor.setOutcome("success");
-        anchor.setUserId(actor);
-        anchor.setDetails(AuditRecords.json(Map.of("purged_through_seq", Long.toString(lastPurged.getSeq()),
+        append(anchor(realmId, actor, "success", Map.of("purged_through_seq", Long.toString(throughSeq),
                 "purged_count", Integer.toString(deleted), "last_purged_hash", lastPurged.getHash())));
-        append(anchor);
-        return deleted;
+        return new PurgeResult(deleted, null);
+    }
+
+    private static AuditRecordEntity anchor(String realmId, String actor, String outcome, Map<String, String> details) {
+        AuditRecordEntity r = new AuditRecordEntity();
+        r.setRealmId(realmId);
+        r.setTime(System.currentTimeMillis());
+        r.setKind("AUDIT");
+        r.setType("AUDIT_PURGE");
+        r.setOutcome(outcome);
+        r.setUserId(actor);
+        r.setDetails(AuditRecords.json(details));
+        return r;
     }
 }

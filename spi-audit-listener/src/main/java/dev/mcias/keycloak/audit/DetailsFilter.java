@@ -22,7 +22,8 @@ public final class DetailsFilter {
             "validate_access_token", "updated_refresh_token_id", "user_session_id",
             // MCIAS modules (system accounts, database credentials, audit)
             "system_account", "token_fingerprint", "account", "action", "actor", "fingerprint", "mode",
-            "purged_through_seq", "purged_count", "last_purged_hash");
+            "purged_through_seq", "purged_count", "last_purged_hash",
+            "purge_through_seq", "broken_seq", "broken_reason");
 
     static final int MAX_VALUE_LENGTH = 512;
 
