@@ -109,7 +109,7 @@ class AuditHardeningIT {
         assertEquals(1, withOther.size(), "a different value has a different fingerprint: " + failures);
         for (JsonNode r : withTyped) {
             assertEquals("user_not_found", r.path("error").asText());
-            assertTrue(r.path("user_id").isNull(), r.toString());
+            assertTrue(r.path("user_id").isMissingNode() || r.path("user_id").isNull(), r.toString());
             assertFalse(r.path("details").has("username"), r.toString());
         }
 
@@ -180,6 +180,7 @@ class AuditHardeningIT {
         fx.passwordGrant(name, RealmFixtures.DEFAULT_PASSWORD).expect(200);
         long seq = records("type=LOGIN&user=" + id).get(0).path("seq").asLong();
         long originalTime = records("type=LOGIN&user=" + id).get(0).path("time").asLong();
+        fx.passwordGrant(name, RealmFixtures.DEFAULT_PASSWORD).expect(200); // a purge never deletes the newest
         assertTrue(api.get(url("/verify"), admin).expect(200).json().path("ok").asBoolean());
 
         try (Connection c = TestDatabase.connect(db)) {
