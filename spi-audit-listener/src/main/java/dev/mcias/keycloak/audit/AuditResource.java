@@ -18,6 +18,7 @@ import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.StreamingOutput;
+import org.keycloak.common.util.Time;
 import org.keycloak.models.ClientModel;
 import org.keycloak.models.Constants;
 import org.keycloak.models.KeycloakSession;
@@ -83,8 +84,9 @@ public class AuditResource {
             if (n < 1 || n > MAX_LIMIT) {
                 throw new Errors.BadRequest("limit must be between 1 and " + MAX_LIMIT);
             }
-            q = new AuditStore.Query(bounded(type), bounded(user), bounded(client), outcome, time(from, "from"),
-                    time(to, "to"), cursor == null ? null : parseLong(cursor, "cursor"), null, n, false);
+            q = AuditStore.Query.newestFirst(n).type(bounded(type)).userId(bounded(user)).clientId(bounded(client))
+                    .outcome(outcome).from(time(from, "from")).to(time(to, "to"))
+                    .beforeSeq(cursor == null ? null : parseLong(cursor, "cursor")).build();
         } catch (Errors.BadRequest e) {
             return e.response();
         }
@@ -124,8 +126,8 @@ public class AuditResource {
             boolean[] more = {true};
             while (more[0]) {
                 KeycloakModelUtils.runJobInTransaction(factory, s -> {
-                    List<AuditRecordEntity> batch = new AuditStore(s).find(realmId, new AuditStore.Query(null, null,
-                            null, null, fromMillis, toMillis, null, after[0], AuditStore.BATCH, true));
+                    List<AuditRecordEntity> batch = new AuditStore(s).find(realmId, AuditStore.Query
+                            .oldestFirst(AuditStore.BATCH).from(fromMillis).to(toMillis).afterSeq(after[0]).build());
                     for (AuditRecordEntity r : batch) {
                         try {
                             w.write(JsonSerialization.writeValueAsString(AuditRecords.toMap(r)));
@@ -178,7 +180,7 @@ public class AuditResource {
             return Errors.json(Response.Status.CONFLICT, "retention_disabled",
                     "retention-days is 0: records are kept forever");
         }
-        long cutoff = System.currentTimeMillis() - retentionDays * 86_400_000L;
+        long cutoff = Time.currentTimeMillis() - retentionDays * 86_400_000L;
         AuditStore.PurgeResult result = new AuditStore(session).purge(realm.getId(), cutoff, caller.user().getId());
         if (result.refused()) {
             // A returned (not thrown) answer: the transaction commits, and with it the audited refusal.

@@ -8,6 +8,7 @@ import java.util.UUID;
 import jakarta.persistence.EntityManager;
 import jakarta.persistence.LockModeType;
 import jakarta.persistence.TypedQuery;
+import org.keycloak.common.util.Time;
 import org.keycloak.connections.jpa.JpaConnectionProvider;
 import org.keycloak.models.KeycloakSession;
 import org.keycloak.models.utils.KeycloakModelUtils;
@@ -72,9 +73,93 @@ public final class AuditStore {
         return head;
     }
 
-    /** Filters of the read API; null means "any". */
-    public record Query(String type, String userId, String clientId, String outcome, Long from, Long to,
-                        Long beforeSeq, Long afterSeq, int limit, boolean ascending) {
+    /**
+     * Filters of the read API, built from named parts ({@code Query.newestFirst(100).type("LOGIN").build()});
+     * an unset filter means "any".
+     */
+    public static final class Query {
+        private final String type;
+        private final String userId;
+        private final String clientId;
+        private final String outcome;
+        private final Long from;
+        private final Long to;
+        private final Long beforeSeq;
+        private final Long afterSeq;
+        private final int limit;
+        private final boolean ascending;
+
+        private Query(Builder b) {
+            type = b.type;
+            userId = b.userId;
+            clientId = b.clientId;
+            outcome = b.outcome;
+            from = b.from;
+            to = b.to;
+            beforeSeq = b.beforeSeq;
+            afterSeq = b.afterSeq;
+            limit = b.limit;
+            ascending = b.ascending;
+        }
+
+        /** At most {@code limit} records, highest seq first. */
+        public static Builder newestFirst(int limit) {
+            return new Builder(limit, false);
+        }
+
+        /** At most {@code limit} records, lowest seq first. */
+        public static Builder oldestFirst(int limit) {
+            return new Builder(limit, true);
+        }
+
+        public String type() { return type; }
+        public String userId() { return userId; }
+        public String clientId() { return clientId; }
+        public String outcome() { return outcome; }
+        /** Earliest time, inclusive (epoch ms). */
+        public Long from() { return from; }
+        /** Latest time, exclusive (epoch ms). */
+        public Long to() { return to; }
+        /** Only records with a lower seq. */
+        public Long beforeSeq() { return beforeSeq; }
+        /** Only records with a higher seq. */
+        public Long afterSeq() { return afterSeq; }
+        public int limit() { return limit; }
+        public boolean ascending() { return ascending; }
+
+        public static final class Builder {
+            private String type;
+            private String userId;
+            private String clientId;
+            private String outcome;
+            private Long from;
+            private Long to;
+            private Long beforeSeq;
+            private Long afterSeq;
+            private final int limit;
+            private final boolean ascending;
+
+            private Builder(int limit, boolean ascending) {
+                if (limit < 1) {
+                    throw new IllegalArgumentException("limit must be positive");
+                }
+                this.limit = limit;
+                this.ascending = ascending;
+            }
+
+            public Builder type(String v) { type = v; return this; }
+            public Builder userId(String v) { userId = v; return this; }
+            public Builder clientId(String v) { clientId = v; return this; }
+            public Builder outcome(String v) { outcome = v; return this; }
+            public Builder from(Long v) { from = v; return this; }
+            public Builder to(Long v) { to = v; return this; }
+            public Builder beforeSeq(Long v) { beforeSeq = v; return this; }
+            public Builder afterSeq(Long v) { afterSeq = v; return this; }
+
+            public Query build() {
+                return new Query(this);
+            }
+        }
     }
 
     public List<AuditRecordEntity> find(String realmId, Query q) {
@@ -138,8 +223,8 @@ public final class AuditStore {
         long checked = 0;
         long after = expectedSeq - 1;
         while (true) {
-            List<AuditRecordEntity> batch = find(realmId, new Query(null, null, null, null, null, null,
-                    throughSeq == Long.MAX_VALUE ? null : throughSeq + 1, after, BATCH, true));
+            List<AuditRecordEntity> batch = find(realmId, Query.oldestFirst(BATCH).afterSeq(after)
+                    .beforeSeq(throughSeq == Long.MAX_VALUE ? null : throughSeq + 1).build());
             for (AuditRecordEntity r : batch) {
                 if (r.getSeq() != expectedSeq) {
                     return new Range(new Verification(false, checked, expectedSeq, null,
@@ -217,10 +302,10 @@ public final class AuditStore {
         return new PurgeResult(deleted, null);
     }
 
-    private static AuditRecordEntity anchor(String realmId, String actor, String outcome, Map<String, String> details) {
+    static AuditRecordEntity anchor(String realmId, String actor, String outcome, Map<String, String> details) {
         AuditRecordEntity r = new AuditRecordEntity();
         r.setRealmId(realmId);
-        r.setTime(System.currentTimeMillis());
+        r.setTime(Time.currentTimeMillis());
         r.setKind("AUDIT");
         r.setType("AUDIT_PURGE");
         r.setOutcome(outcome);
