@@ -200,6 +200,10 @@ class AuditHardeningIT {
             assertEquals(Long.toString(seq), refusal.path("details").path("broken_seq").asText());
             assertEquals("record content altered", refusal.path("details").path("broken_reason").asText());
             assertEquals(userId(adminName), refusal.path("user_id").asText());
+            // ... and shipped like every record: its JSON line in our log category, once committed.
+            String line = "\"hash\":\"" + refusal.path("hash").asText() + "\"";
+            assertTrue(awaitAuditLogLines(line).stream()
+                    .anyMatch(l -> l.contains(line) && l.contains("\"broken_seq\":\"" + seq + "\"")));
             JsonNode v = api.get(url("/verify"), admin).expect(200).json();
             assertFalse(v.path("ok").asBoolean());
             assertEquals(seq, v.path("first_broken").path("seq").asLong(), "the evidence is still there");
@@ -227,6 +231,7 @@ class AuditHardeningIT {
         assertEquals(ServerOptions.AUDIT_RETENTION_DAYS, r.path("retention_days").asInt());
         JsonNode anchor = records("type=AUDIT_PURGE&outcome=success").get(0);
         assertEquals(Long.toString(firstSeq + 1), anchor.path("details").path("purged_through_seq").asText());
+        awaitAuditLogLines("\"hash\":\"" + anchor.path("hash").asText() + "\"");
         JsonNode v = api.get(url("/verify"), admin).expect(200).json();
         assertTrue(v.path("ok").asBoolean(), v.toString());
         assertEquals(0, api.send("POST", url("/purge"), admin, null, null).expect(200).json().path("purged").asLong());

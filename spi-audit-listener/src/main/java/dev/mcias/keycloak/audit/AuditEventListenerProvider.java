@@ -72,6 +72,11 @@ public class AuditEventListenerProvider implements EventListenerProvider {
     }
 
     private void log(AuditRecordEntity record) {
+        log(auditLog, record);
+    }
+
+    /** Writes the record as one JSON line at INFO to the audit log category. */
+    static void log(Logger auditLog, AuditRecordEntity record) {
         if (auditLog.isInfoEnabled()) {
             try {
                 auditLog.info(JsonSerialization.writeValueAsString(AuditRecords.toMap(record)));
@@ -92,6 +97,22 @@ public class AuditEventListenerProvider implements EventListenerProvider {
 
     @Override
     public void close() {
+    }
+
+    /** Writes the log line of a record appended outside the listener (e.g. a purge) once the transaction commits. */
+    static void logAfterCommit(KeycloakSession session, AuditRecordEntity record) {
+        if (record == null) {
+            return;
+        }
+        Logger auditLog = session.getKeycloakSessionFactory().getProviderFactory(EventListenerProvider.class,
+                AuditEventListenerProviderFactory.ID) instanceof AuditEventListenerProviderFactory f ? f.auditLog()
+                : Logger.getLogger(AuditEventListenerProviderFactory.DEFAULT_LOG_CATEGORY);
+        session.getTransactionManager().enlistAfterCompletion(new AbstractTx() {
+            @Override
+            protected void commitImpl() {
+                log(auditLog, record);
+            }
+        });
     }
 
     /** A transaction participant that only acts on commit. */

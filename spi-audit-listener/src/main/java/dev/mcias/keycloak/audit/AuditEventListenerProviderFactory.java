@@ -19,6 +19,7 @@ import org.keycloak.provider.ProviderConfigurationBuilder;
 public class AuditEventListenerProviderFactory implements EventListenerProviderFactory {
 
     public static final String ID = "mcias-audit";
+    static final String DEFAULT_LOG_CATEGORY = "mcias.audit";
 
     private static final Logger LOG = Logger.getLogger(AuditEventListenerProviderFactory.class);
 
@@ -32,7 +33,7 @@ public class AuditEventListenerProviderFactory implements EventListenerProviderF
 
     @Override
     public void init(Config.Scope config) {
-        auditLog = Logger.getLogger(config.get("logCategory", "mcias.audit"));
+        auditLog = Logger.getLogger(config.get("logCategory", DEFAULT_LOG_CATEGORY));
         String keyFile = config.get("fingerprintKeyFile");
         if (keyFile == null || keyFile.isBlank()) {
             fingerprint = UsernameFingerprint.ephemeral();
@@ -42,6 +43,10 @@ public class AuditEventListenerProviderFactory implements EventListenerProviderF
             fingerprint = UsernameFingerprint.fromKeyFile(Path.of(keyFile));
             LOG.infof("audit: unknown usernames are fingerprinted with key %s", fingerprint.keyId());
         }
+    }
+
+    Logger auditLog() {
+        return auditLog;
     }
 
     @Override
@@ -62,7 +67,7 @@ public class AuditEventListenerProviderFactory implements EventListenerProviderF
         return ProviderConfigurationBuilder.create()
                 .property().name("logCategory").type(ProviderConfigProperty.STRING_TYPE)
                 .helpText("Log category of the one-JSON-line-per-record audit log (INFO level).")
-                .defaultValue("mcias.audit").add()
+                .defaultValue(DEFAULT_LOG_CATEGORY).add()
                 .property().name("fingerprintKeyFile").type(ProviderConfigProperty.STRING_TYPE)
                 .helpText("File with the HMAC key (<id>:<base64 of 32+ bytes>, first line used) for fingerprints of"
                         + " unknown usernames; unset: a random key kept in memory only.").add()

@@ -184,6 +184,7 @@ public class AuditResource {
         }
         long cutoff = Time.currentTimeMillis() - retentionDays * 86_400_000L;
         AuditStore.PurgeResult result = new AuditStore(session).purge(realm.getId(), cutoff, caller.user().getId());
+        AuditEventListenerProvider.logAfterCommit(session, result.record());
         if (result.refused()) {
             // A returned (not thrown) answer: the transaction commits, and with it the audited refusal.
             AuditStore.Verification v = result.refusedBecause();

@@ -255,8 +255,11 @@ public final class AuditStore {
         return new Range(new Verification(true, checked, null, null, null), expectedSeq, expectedPrev);
     }
 
-    /** What a purge did: deleted records, or refused because the range to delete does not verify. */
-    public record PurgeResult(long purged, Verification refusedBecause) {
+    /**
+     * What a purge did: deleted records, or refused because the range to delete does not verify; {@code record}
+     * is the purge record it appended (null when there was nothing to purge).
+     */
+    public record PurgeResult(long purged, Verification refusedBecause, AuditRecordEntity record) {
         public boolean refused() {
             return refusedBecause != null;
         }
@@ -275,7 +278,7 @@ public final class AuditStore {
                 .setParameter("realm", realmId).setParameter("cutoff", cutoffMillis)
                 .setParameter("lastSeq", head.getLastSeq()).setMaxResults(1).getResultList();
         if (last.isEmpty()) {
-            return new PurgeResult(0, null);
+            return new PurgeResult(0, null, null);
         }
         long throughSeq = last.get(0).getSeq();
         // verifyRange clears the entity manager: keep plain values, and find the head again (still locked).
@@ -289,17 +292,17 @@ public final class AuditStore {
             details.put("broken_reason", v.reason());
             AuditRecordEntity refusal = anchor(realmId, actor, "error", details);
             refusal.setError("chain_broken");
-            append(refusal);
-            return new PurgeResult(0, v);
+            return new PurgeResult(0, v, append(refusal));
         }
         AuditRecordEntity lastPurged = em.find(AuditRecordEntity.class, last.get(0).getId());
         int deleted = em.createQuery("delete from AuditRecordEntity r where r.realmId = :realm and r.seq <= :seq")
                 .setParameter("realm", realmId).setParameter("seq", throughSeq).executeUpdate();
         head.setBaseSeq(throughSeq + 1);
         head.setBaseHash(lastPurged.getHash());
-        append(anchor(realmId, actor, "success", Map.of("purged_through_seq", Long.toString(throughSeq),
-                "purged_count", Integer.toString(deleted), "last_purged_hash", lastPurged.getHash())));
-        return new PurgeResult(deleted, null);
+        AuditRecordEntity record = append(anchor(realmId, actor, "success", Map.of("purged_through_seq",
+                Long.toString(throughSeq), "purged_count", Integer.toString(deleted), "last_purged_hash",
+                lastPurged.getHash())));
+        return new PurgeResult(deleted, null, record);
     }
 
     static AuditRecordEntity anchor(String realmId, String actor, String outcome, Map<String, String> details) {
