@@ -76,6 +76,8 @@ class PasswordArgon2HostileIT {
     /**
      * Overriding the built-in ids keeps Keycloak's behaviour for sane credentials: reference vectors (OpenSSL's
      * PBKDF2 via Python's hashlib, the Argon2 reference test suite) log in and are re-hashed to the realm's argon2id.
+     * (No wrong-password attempt first: the realm's brute-force quick-login check would lock the user for the right
+     * one; wrong passwords against these providers are unit-tested.)
      */
     @ParameterizedTest(name = "{0}")
     @CsvSource(delimiter = '|', value = {
@@ -87,7 +89,6 @@ class PasswordArgon2HostileIT {
             throws Exception {
         String name = RealmFixtures.unique("sane-" + algorithm.trim());
         String id = fx.createUser(importedUser(name, algorithm.trim(), iterations, Map.of(), hash.trim(), SALT));
-        fx.passwordGrant(name, password.trim() + "x").expect(400);
         fx.passwordGrant(name, password.trim()).expect(200);
         awaitAlgorithm(id, "argon2id");
     }
@@ -100,7 +101,6 @@ class PasswordArgon2HostileIT {
                 Map.of("type", List.of("id"), "version", List.of("1.3"), "memory", List.of("256"),
                         "parallelism", List.of("1"), "hashLength", List.of("32")),
                 "nf65EOgLrQMR/uIPnA4rEsF5h7TKyQwu9U1bMCHGi/4=", "c29tZXNhbHQ="));
-        fx.passwordGrant(name, "passwordx").expect(400);
         fx.passwordGrant(name, "password").expect(200);
         awaitAlgorithm(id, "argon2id");
     }

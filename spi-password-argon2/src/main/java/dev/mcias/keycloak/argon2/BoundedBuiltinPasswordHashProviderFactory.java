@@ -45,6 +45,10 @@ abstract class BoundedBuiltinPasswordHashProviderFactory implements PasswordHash
         this.defaultFactor = defaultFactor;
     }
 
+    int defaultFactor() {
+        return defaultFactor;
+    }
+
     /** The bound for credentials verified in a realm with this policy (null outside a realm). */
     abstract Predicate<PasswordCredentialModel> bound(int factor, PasswordPolicy policy);
 

@@ -10,22 +10,24 @@ import org.keycloak.models.PasswordPolicy;
 import org.keycloak.models.credential.PasswordCredentialModel;
 
 /**
- * Keycloak's built-in PBKDF2 ids with stored credentials bounded to {@code max-cost-factor} (default 2) x the work of
- * what the id creates now: its default iterations (or the realm policy's hashIterations if higher) x the hash blocks
- * of its default key size. The default factor is lower than Argon2's because Keycloak's own PBKDF2 defaults already
- * cost 0.3 s (SHA-256, SHA-512) to 2 s (SHA-1) per hash on our machines.
+ * Keycloak's built-in PBKDF2 ids with stored credentials bounded to {@code max-cost-factor} x the work of what the id
+ * creates now: its default iterations (or the realm policy's hashIterations if higher) x the hash blocks of its
+ * default key size. The default factor is lower than Argon2's because Keycloak's own PBKDF2 defaults are already
+ * costly: 2 for pbkdf2-sha256 and pbkdf2-sha512, 1 for the deprecated SHA-1 pbkdf2, whose default (1,300,000
+ * iterations x four SHA-1 blocks) alone takes seconds.
  */
 public abstract class BoundedPbkdf2PasswordHashProviderFactory extends BoundedBuiltinPasswordHashProviderFactory {
 
     static final int DEFAULT_FACTOR = 2;
+    static final int SHA1_DEFAULT_FACTOR = 1;
 
     private final int hashBytes;
     private final int defaultIterations;
     private final int referenceBlocks;
 
-    BoundedPbkdf2PasswordHashProviderFactory(PasswordHashProviderFactory builtIn, int hashBytes,
+    BoundedPbkdf2PasswordHashProviderFactory(PasswordHashProviderFactory builtIn, int defaultFactor, int hashBytes,
                                              int defaultIterations, int defaultKeyBytes) {
-        super(builtIn, DEFAULT_FACTOR);
+        super(builtIn, defaultFactor);
         this.hashBytes = hashBytes;
         this.defaultIterations = defaultIterations;
         this.referenceBlocks = (defaultKeyBytes + hashBytes - 1) / hashBytes;
@@ -47,14 +49,15 @@ public abstract class BoundedPbkdf2PasswordHashProviderFactory extends BoundedBu
     /** {@code pbkdf2}: HMAC-SHA1, 1,300,000 iterations, 512-bit key (4 SHA-1 blocks). */
     public static class Sha1 extends BoundedPbkdf2PasswordHashProviderFactory {
         public Sha1() {
-            super(new Pbkdf2PasswordHashProviderFactory(), 20, Pbkdf2PasswordHashProviderFactory.DEFAULT_ITERATIONS, 64);
+            super(new Pbkdf2PasswordHashProviderFactory(), SHA1_DEFAULT_FACTOR, 20,
+                    Pbkdf2PasswordHashProviderFactory.DEFAULT_ITERATIONS, 64);
         }
     }
 
     /** {@code pbkdf2-sha256}: 600,000 iterations, 256-bit key. */
     public static class Sha256 extends BoundedPbkdf2PasswordHashProviderFactory {
         public Sha256() {
-            super(new Pbkdf2Sha256PasswordHashProviderFactory(), 32,
+            super(new Pbkdf2Sha256PasswordHashProviderFactory(), DEFAULT_FACTOR, 32,
                     Pbkdf2Sha256PasswordHashProviderFactory.DEFAULT_ITERATIONS, 32);
         }
     }
@@ -62,7 +65,7 @@ public abstract class BoundedPbkdf2PasswordHashProviderFactory extends BoundedBu
     /** {@code pbkdf2-sha512}: 210,000 iterations, 512-bit key. */
     public static class Sha512 extends BoundedPbkdf2PasswordHashProviderFactory {
         public Sha512() {
-            super(new Pbkdf2Sha512PasswordHashProviderFactory(), 64,
+            super(new Pbkdf2Sha512PasswordHashProviderFactory(), DEFAULT_FACTOR, 64,
                     Pbkdf2Sha512PasswordHashProviderFactory.DEFAULT_ITERATIONS, 64);
         }
     }

@@ -37,9 +37,7 @@ class BoundedBuiltinPasswordHashProviderTest {
 
     static BoundedPasswordHashProvider provider(BoundedBuiltinPasswordHashProviderFactory f, HashingLimiter limiter) {
         f.init(MapScope.of());
-        return new BoundedPasswordHashProvider(f.getId(), f.builtIn.create(null), f.bound(
-                        f instanceof BoundedArgon2PasswordHashProviderFactory ? BoundedArgon2PasswordHashProviderFactory.DEFAULT_FACTOR
-                                : BoundedPbkdf2PasswordHashProviderFactory.DEFAULT_FACTOR, null),
+        return new BoundedPasswordHashProvider(f.getId(), f.builtIn.create(null), f.bound(f.defaultFactor(), null),
                 SessionHashingSlot.reserve(limiter, true));
     }
 
