@@ -107,7 +107,12 @@ abstract class BoundedBuiltinPasswordHashProviderFactory implements PasswordHash
         } catch (HashingLimiter.HashingUnavailableException e) {
             throw e.toHttp();
         }
-        return new BoundedPasswordHashProvider(getId(), builtIn.create(session), bound(factor, policy), slot);
+        try {
+            return new BoundedPasswordHashProvider(getId(), builtIn.create(session), bound(factor, policy), slot);
+        } catch (RuntimeException | Error e) {
+            slot.close(); // never leave a reserved slot behind
+            throw e;
+        }
     }
 
     @Override
@@ -117,7 +122,10 @@ abstract class BoundedBuiltinPasswordHashProviderFactory implements PasswordHash
 
     @Override
     public List<ProviderConfigProperty> getConfigMetadata() {
-        List<ProviderConfigProperty> all = new ArrayList<>(builtIn.getConfigMetadata());
+        List<ProviderConfigProperty> all = new ArrayList<>();
+        if (builtIn.getConfigMetadata() != null) {
+            all.addAll(builtIn.getConfigMetadata());
+        }
         all.addAll(ProviderConfigurationBuilder.create()
                 .property().name(MAX_COST_FACTOR).type(ProviderConfigProperty.INTEGER_TYPE)
                 .helpText("A stored credential may cost at most this many times what this provider creates now.")
