@@ -2,8 +2,8 @@ package dev.mcias.keycloak.argon2;
 
 /**
  * Cost and shape of one Argon2 computation. {@link #checkConfigured()} guards what operators may configure;
- * {@link #checkStored(long)} guards what a stored or imported hash may ask for, so hostile values cannot
- * allocate unbounded memory or burn CPU for minutes.
+ * {@link #checkStored(long, long)} guards what a stored or imported hash may ask for (memory, and memory x passes), so
+ * hostile values cannot allocate unbounded memory or burn CPU for minutes.
  */
 public record Argon2Parameters(Type type, int version, int memoryKiB, int iterations, int parallelism,
                                int hashLength) {

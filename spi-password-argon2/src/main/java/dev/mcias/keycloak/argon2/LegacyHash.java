@@ -144,7 +144,8 @@ public abstract class LegacyHash {
             byte[] hash = b64(f[i]);
             Argon2Parameters params = new Argon2Parameters(type, version, require(p, "m"), require(p, "t"),
                     require(p, "p"), hash.length);
-            if (salt.length < 8 || salt.length > 1024 || !params.checkStored(limits.maxArgon2MemoryKiB(), limits.maxArgon2Cost())) {
+            if (salt.length < 8 || salt.length > 1024
+                    || !params.checkStored(limits.maxArgon2MemoryKiB(), limits.maxArgon2Cost())) {
                 throw new IllegalArgumentException("Argon2 parameters out of range");
             }
             return new Argon2Phc(params, salt, hash);
