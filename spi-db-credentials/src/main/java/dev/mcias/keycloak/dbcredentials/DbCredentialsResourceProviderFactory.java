@@ -12,6 +12,7 @@ import org.keycloak.models.ClientModel;
 import org.keycloak.models.KeycloakSession;
 import org.keycloak.models.KeycloakSessionFactory;
 import org.keycloak.models.utils.KeycloakModelUtils;
+import org.keycloak.models.utils.PostMigrationEvent;
 import org.keycloak.provider.ProviderConfigProperty;
 import org.keycloak.provider.ProviderConfigurationBuilder;
 import org.keycloak.services.resource.RealmResourceProvider;
@@ -68,19 +69,25 @@ public class DbCredentialsResourceProviderFactory implements RealmResourceProvid
 
     @Override
     public void postInit(KeycloakSessionFactory factory) {
-        long interval = reaperIntervalSeconds * 1000L;
-        // Cluster-aware, like Keycloak's own ClearExpiredEvents: one node at a time works on the roles.
-        KeycloakModelUtils.runJobInTransaction(factory, s -> s.getProvider(TimerProvider.class).schedule(
-                new ClusterAwareScheduledTaskRunner(factory, new DbCredentialsReaper(this, interval), interval),
-                interval, DbCredentialsReaper.TASK_NAME));
-        // Removing an account revokes its dynamic roles (in the removing transaction) instead of forgetting them.
         factory.register(event -> {
-            if (event instanceof ClientModel.ClientRemovedEvent removed) {
+            if (event instanceof PostMigrationEvent) {
+                // After Keycloak's bootstrap (schema migration, realm import): our tables exist from then on.
+                scheduleReaper(factory);
+            } else if (event instanceof ClientModel.ClientRemovedEvent removed) {
+                // Removing an account revokes its dynamic roles (in the removing transaction), never forgets them.
                 ClientModel client = removed.getClient();
                 new DbCredentialService(removed.getKeycloakSession(), this)
                         .accountRemoved(client.getRealm().getId(), client.getId());
             }
         });
+    }
+
+    /** Cluster-aware, like Keycloak's own ClearExpiredEvents: one node at a time works on the roles. */
+    private void scheduleReaper(KeycloakSessionFactory factory) {
+        long interval = reaperIntervalSeconds * 1000L;
+        KeycloakModelUtils.runJobInTransaction(factory, s -> s.getProvider(TimerProvider.class).schedule(
+                new ClusterAwareScheduledTaskRunner(factory, new DbCredentialsReaper(this, interval), interval),
+                interval, DbCredentialsReaper.TASK_NAME));
     }
 
     boolean hasKeyFile() {
