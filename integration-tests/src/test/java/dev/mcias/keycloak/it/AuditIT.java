@@ -6,13 +6,11 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.Statement;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -255,9 +253,7 @@ class AuditIT {
         api.postJson(api.realmUrl("/system-accounts"), admin, Map.of("name", account)).expect(201);
         String token = api.send("POST", api.realmUrl("/system-accounts/" + account + "/token"), admin, null, null)
                 .expect(200).json().path("token").asText();
-        String basic = Base64.getEncoder().encodeToString((account + ":" + token).getBytes(StandardCharsets.UTF_8));
-        String accountBearer = api.postForm(api.realmUrl("/protocol/openid-connect/token"), basic,
-                Map.of("grant_type", "client_credentials")).expect(200).json().path("access_token").asText();
+        String accountBearer = fx.systemAccountAccessToken(account, token, "mcias-api");
 
         Map<String, String> callers = new LinkedHashMap<>();
         callers.put("anonymous", null);

@@ -6,14 +6,12 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -142,9 +140,7 @@ class DbCredentialsIT {
     String accountBearer(String name) {
         String token = api.send("POST", api.realmUrl("/system-accounts/" + name + "/token"), admin, null, null)
                 .expect(200).json().path("token").asText();
-        String basic = Base64.getEncoder().encodeToString((name + ":" + token).getBytes(StandardCharsets.UTF_8));
-        return api.postForm(api.realmUrl("/protocol/openid-connect/token"), basic,
-                Map.of("grant_type", "client_credentials")).expect(200).json().path("access_token").asText();
+        return fx.systemAccountAccessToken(name, token, "mcias-api");
     }
 
     Map<String, Object> staticBody() {

@@ -74,8 +74,9 @@ class SystemAccountsIT {
                 Map.of("grant_type", "client_credentials", "scope", "openid"));
     }
 
+    /** The account's access token for the MCIAS APIs (scope mcias-api) and userinfo (openid). */
     String accessToken(String name, String token) {
-        return clientCredentials(name, token).expect(200).json().path("access_token").asText();
+        return fx.systemAccountAccessToken(name, token, "openid mcias-api");
     }
 
     boolean introspectionActive(String accessToken) {

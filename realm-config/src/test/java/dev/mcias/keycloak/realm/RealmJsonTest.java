@@ -67,13 +67,38 @@ class RealmJsonTest {
         for (JsonNode client : realm.path("clients")) {
             String id = client.path("clientId").asText();
             assertFalse(client.path("implicitFlowEnabled").asBoolean(), id);
-            assertFalse(client.path("directAccessGrantsEnabled").asBoolean(), id);
+            // admin-cli is the one password-grant client (kcadm.sh and the curl examples need it).
+            assertEquals(id.equals("admin-cli"), client.path("directAccessGrantsEnabled").asBoolean(), id);
             if (client.path("publicClient").asBoolean()) {
                 assertEquals("S256", client.path("attributes").path("pkce.code.challenge.method").asText(), id);
             }
         }
         List<String> executors = realm.path("clientProfiles").findValuesAsText("executor");
         assertTrue(executors.contains("pkce-enforcer") && executors.contains("reject-implicit-grant"), executors.toString());
+    }
+
+    @Test
+    void onlyAdminFacingClientsAndSystemAccountsCanGetTokensForTheMciasApis() {
+        JsonNode scope = null;
+        for (JsonNode s : realm.path("clientScopes")) {
+            if ("mcias-api".equals(s.path("name").asText())) {
+                scope = s;
+            }
+        }
+        assertNotNull(scope, "client scope mcias-api");
+        assertEquals(List.of("mcias-api"), scope.path("protocolMappers").findValuesAsText("included.custom.audience"));
+        // Listing client scopes stops Keycloak from creating its built-in ones unless the realm asks for them.
+        assertEquals("true", realm.path("attributes").path("CreateDefaultClientScopes").asText());
+        assertFalse(realm.path("defaultDefaultClientScopes").toString().contains("mcias-api"));
+        assertFalse(realm.path("defaultOptionalClientScopes").toString().contains("mcias-api"));
+        for (JsonNode client : realm.path("clients")) {
+            String id = client.path("clientId").asText();
+            boolean asDefault = client.path("defaultClientScopes").toString().contains("mcias-api");
+            boolean asOptional = client.path("optionalClientScopes").toString().contains("mcias-api");
+            boolean systemAccount = "system-account-token".equals(client.path("clientAuthenticatorType").asText());
+            assertEquals(id.equals("admin-cli"), asDefault, id);
+            assertEquals(systemAccount, asOptional, id);
+        }
     }
 
     @Test

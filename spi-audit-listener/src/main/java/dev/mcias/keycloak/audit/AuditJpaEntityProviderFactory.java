@@ -2,7 +2,7 @@ package dev.mcias.keycloak.audit;
 
 import java.util.List;
 
-import dev.mcias.keycloak.systemaccounts.OwnTablesJpaEntityProviderFactory;
+import dev.mcias.keycloak.common.OwnTablesJpaEntityProviderFactory;
 
 /** Registers the audit tables with Keycloak's database. */
 public class AuditJpaEntityProviderFactory extends OwnTablesJpaEntityProviderFactory {

@@ -18,17 +18,16 @@ import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.StreamingOutput;
-import org.keycloak.models.ClientModel;
 import org.keycloak.models.Constants;
 import org.keycloak.models.KeycloakSession;
 import org.keycloak.models.KeycloakSessionFactory;
 import org.keycloak.models.RealmModel;
-import org.keycloak.models.RoleModel;
 import org.keycloak.models.utils.KeycloakModelUtils;
 import org.keycloak.util.JsonSerialization;
 
-import dev.mcias.keycloak.systemaccounts.Caller;
-import dev.mcias.keycloak.systemaccounts.Errors;
+import dev.mcias.keycloak.common.Caller;
+import dev.mcias.keycloak.common.Errors;
+import dev.mcias.keycloak.common.Refusals;
 
 /**
  * {@code /realms/{realm}/audit}: read, export and verify the realm's audit chain (realm role admin or
@@ -51,17 +50,19 @@ public class AuditResource {
         this.retentionDays = retentionDays;
     }
 
-    /** null when allowed, else the refusal. */
+    static final String RESOURCE_TYPE = "MCIAS_AUDIT";
+
+    /** null when allowed, else the refusal (recorded). */
     private Response refuseReader(Caller caller) {
         if (caller == null) {
             return Errors.unauthorized();
         }
-        if (caller.hasRealmRole(adminRole)) {
+        if (caller.hasRealmRole(adminRole)
+                || caller.hasClientRole(Constants.REALM_MANAGEMENT_CLIENT_ID, "view-events")) {
             return null;
         }
-        ClientModel management = realm.getClientByClientId(Constants.REALM_MANAGEMENT_CLIENT_ID);
-        RoleModel viewEvents = management == null ? null : management.getRole("view-events");
-        return viewEvents != null && caller.user().hasRole(viewEvents) ? null : Errors.forbidden();
+        Refusals.record(session, caller, RESOURCE_TYPE, "audit", null, false, "read", "forbidden");
+        return Errors.forbidden();
     }
 
     @GET
@@ -172,6 +173,7 @@ public class AuditResource {
             return Errors.unauthorized();
         }
         if (!caller.hasRealmRole(adminRole)) {
+            Refusals.record(session, caller, RESOURCE_TYPE, "audit", null, false, "purge", "forbidden");
             return Errors.forbidden();
         }
         if (retentionDays == 0) {

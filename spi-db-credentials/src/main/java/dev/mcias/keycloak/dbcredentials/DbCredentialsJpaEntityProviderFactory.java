@@ -2,7 +2,7 @@ package dev.mcias.keycloak.dbcredentials;
 
 import java.util.List;
 
-import dev.mcias.keycloak.systemaccounts.OwnTablesJpaEntityProviderFactory;
+import dev.mcias.keycloak.common.OwnTablesJpaEntityProviderFactory;
 
 /** Registers the credential tables with Keycloak's database. */
 public class DbCredentialsJpaEntityProviderFactory extends OwnTablesJpaEntityProviderFactory {

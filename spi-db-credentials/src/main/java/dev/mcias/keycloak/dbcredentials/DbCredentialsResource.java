@@ -19,9 +19,12 @@ import org.keycloak.models.KeycloakSession;
 import org.keycloak.models.RealmModel;
 import org.keycloak.services.resources.admin.AdminEventBuilder;
 
+import dev.mcias.keycloak.common.Caller;
+import dev.mcias.keycloak.common.Errors;
+import dev.mcias.keycloak.common.JsonBodies;
+import dev.mcias.keycloak.common.Refusals;
+
 import dev.mcias.keycloak.systemaccounts.AccountAccess;
-import dev.mcias.keycloak.systemaccounts.Caller;
-import dev.mcias.keycloak.systemaccounts.Errors;
 
 /**
  * {@code /realms/{realm}/db-credentials}: PostgreSQL credentials of system accounts. Read by the account itself,
@@ -49,7 +52,8 @@ public class DbCredentialsResource {
     @GET
     @Path("{account}")
     public Response read(@PathParam("account") String name) {
-        AccountAccess access = AccountAccess.check(session, name, config.adminRole(), AccountAccess.Need.SEE);
+        AccountAccess access = AccountAccess.check(session, name, config.adminRole(), AccountAccess.Need.SEE,
+                RESOURCE_TYPE, "db-credentials", "read");
         if (access.refused()) {
             return access.refusal();
         }
@@ -66,14 +70,15 @@ public class DbCredentialsResource {
     @Path("{account}")
     @Consumes(MediaType.APPLICATION_JSON)
     public Response set(@PathParam("account") String name, InputStream body) {
-        AccountAccess access = AccountAccess.check(session, name, config.adminRole(), AccountAccess.Need.ADMIN);
+        AccountAccess access = AccountAccess.check(session, name, config.adminRole(), AccountAccess.Need.ADMIN,
+                RESOURCE_TYPE, "db-credentials", "set");
         if (access.refused()) {
             return access.refusal();
         }
         Caller caller = access.caller();
         DbCredentialSpec spec;
         try {
-            JsonNode json = Errors.readBoundedJson(body, 4096);
+            JsonNode json = JsonBodies.readObject(body, 4096);
             spec = DbCredentialSpec.parse(json);
         } catch (Errors.BadRequest e) {
             return e.response();
@@ -93,7 +98,8 @@ public class DbCredentialsResource {
     @DELETE
     @Path("{account}")
     public Response remove(@PathParam("account") String name) {
-        AccountAccess access = AccountAccess.check(session, name, config.adminRole(), AccountAccess.Need.ADMIN);
+        AccountAccess access = AccountAccess.check(session, name, config.adminRole(), AccountAccess.Need.ADMIN,
+                RESOURCE_TYPE, "db-credentials", "delete");
         if (access.refused()) {
             return access.refusal();
         }
@@ -115,6 +121,7 @@ public class DbCredentialsResource {
             return Errors.unauthorized();
         }
         if (!caller.hasRealmRole(config.adminRole())) {
+            Refusals.record(session, caller, RESOURCE_TYPE, "db-credentials", null, false, "rotate-keys", "forbidden");
             return Errors.forbidden();
         }
         try {

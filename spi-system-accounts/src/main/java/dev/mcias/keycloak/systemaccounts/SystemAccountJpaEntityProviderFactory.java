@@ -2,6 +2,8 @@ package dev.mcias.keycloak.systemaccounts;
 
 import java.util.List;
 
+import dev.mcias.keycloak.common.OwnTablesJpaEntityProviderFactory;
+
 /** Registers the token table with Keycloak's database. */
 public class SystemAccountJpaEntityProviderFactory extends OwnTablesJpaEntityProviderFactory {
 

@@ -88,8 +88,10 @@ public class SystemAccountTokenClientAuthenticatorFactory implements ClientAuthe
             context.getEvent().detail("token_fingerprint", TokenFormat.fingerprint(p.secret()));
         }
         context.getEvent().detail("reason", check.name().toLowerCase());
+        // Exactly what Keycloak answers for a client id it does not know, so the answer does not tell whether the
+        // account exists.
         context.failure(AuthenticationFlowError.INVALID_CLIENT_CREDENTIALS, ClientAuthUtil.errorResponse(401,
-                "unauthorized_client", "Invalid client or Invalid client credentials"));
+                "invalid_client", "Invalid client or Invalid client credentials"));
     }
 
     @Override

@@ -45,6 +45,13 @@ public final class SystemAccountTokenStore {
 
     public enum Check { VALID, NO_TOKEN, WRONG_TOKEN, EXPIRED }
 
+    /** The account was deleted while this request was working on it. */
+    public static final class AccountGone extends RuntimeException {
+        AccountGone() {
+            super("system account deleted concurrently", null, false, false);
+        }
+    }
+
     public SystemAccountTokenEntity find(RealmModel realm, ClientModel client) {
         List<SystemAccountTokenEntity> rows = em.createNamedQuery("mciasSaTokenByClient", SystemAccountTokenEntity.class)
                 .setParameter("realmId", realm.getId()).setParameter("clientId", client.getId()).getResultList();
@@ -79,8 +86,8 @@ public final class SystemAccountTokenStore {
             KeycloakModelUtils.runJobInTransaction(session.getKeycloakSessionFactory(), s -> {
                 SystemAccountTokenStore other = new SystemAccountTokenStore(s);
                 RealmModel r = s.realms().getRealm(realmId);
-                ClientModel c = r.getClientById(clientId);
-                if (other.find(r, c) == null) {
+                ClientModel c = r == null ? null : r.getClientById(clientId);
+                if (c != null && other.find(r, c) == null) {
                     other.createSlot(r, c);
                 }
             });
@@ -89,7 +96,7 @@ public final class SystemAccountTokenStore {
         }
         row = lockedRow(realm, client);
         if (row == null) {
-            throw new IllegalStateException("no token slot for system account");
+            throw new AccountGone();
         }
         return row;
     }
@@ -124,6 +131,11 @@ public final class SystemAccountTokenStore {
      * at the moment the row is locked, so two renewals with the same token cannot both win.
      */
     public Issued renew(RealmModel realm, ClientModel client, String presented, long ttlSeconds) {
+        // First against the cached copy, without touching the row: a wrong token costs what an unknown account
+        // costs (one hash) and cannot make anonymous callers queue on the row lock.
+        if (check(client.getAttribute(HASH_ATTRIBUTE), cachedExpiry(client), presented) != Check.VALID) {
+            return null;
+        }
         SystemAccountTokenEntity row = lockSlot(realm, client);
         if (check(row, presented) != Check.VALID) {
             return null;
@@ -153,14 +165,7 @@ public final class SystemAccountTokenStore {
      * last-used update at most once a minute per account and node.
      */
     public Check verify(RealmModel realm, ClientModel client, String presented) {
-        Long expires;
-        try {
-            String e = client.getAttribute(EXPIRES_ATTRIBUTE);
-            expires = e == null || e.isEmpty() ? null : Long.parseLong(e);
-        } catch (NumberFormatException ex) {
-            expires = null;
-        }
-        Check result = check(client.getAttribute(HASH_ATTRIBUTE), expires, presented);
+        Check result = check(client.getAttribute(HASH_ATTRIBUTE), cachedExpiry(client), presented);
         if (result == Check.VALID) {
             long now = Time.currentTimeMillis();
             Long written = LAST_USE_WRITTEN.get(client.getId());
@@ -173,6 +178,28 @@ public final class SystemAccountTokenStore {
             }
         }
         return result;
+    }
+
+    private static Long cachedExpiry(ClientModel client) {
+        try {
+            String e = client.getAttribute(EXPIRES_ATTRIBUTE);
+            return e == null || e.isEmpty() ? null : Long.parseLong(e);
+        } catch (NumberFormatException ex) {
+            return null;
+        }
+    }
+
+    /** Removes the slots of every account of a realm (the realm is being deleted). */
+    public void deleteRealm(String realmId) {
+        em.createQuery("delete from SystemAccountTokenEntity t where t.realmId = :realmId")
+                .setParameter("realmId", realmId).executeUpdate();
+    }
+
+    private static final String NOBODY_HASH = TokenFormat.hash("mcias_sat_" + "0".repeat(43));
+
+    /** The work of a token check for an account that does not exist, so both answers take the same time. */
+    static void checkNothing(String presented) {
+        check(NOBODY_HASH, Long.MAX_VALUE, presented);
     }
 
     static Check check(SystemAccountTokenEntity row, String presented) {

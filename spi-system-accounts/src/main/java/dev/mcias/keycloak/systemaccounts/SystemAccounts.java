@@ -5,7 +5,6 @@ import java.util.regex.Pattern;
 import org.keycloak.models.ClientModel;
 import org.keycloak.models.RealmModel;
 import org.keycloak.models.RoleModel;
-import org.keycloak.models.UserModel;
 
 /** What makes a client a system account, and the rules for names and token lifetimes. */
 public final class SystemAccounts {
@@ -73,10 +72,5 @@ public final class SystemAccounts {
         } catch (NumberFormatException e) {
             return null;
         }
-    }
-
-    /** Whether {@code user} is the service-account user of {@code account}. */
-    public static boolean isServiceAccountOf(UserModel user, ClientModel account) {
-        return user != null && account.getId().equals(user.getServiceAccountClientLink());
     }
 }

@@ -19,6 +19,8 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import org.keycloak.common.util.Time;
+import org.keycloak.events.EventBuilder;
+import org.keycloak.events.EventType;
 import org.keycloak.events.admin.OperationType;
 import org.keycloak.models.ClientModel;
 import org.keycloak.models.KeycloakSession;
@@ -29,6 +31,13 @@ import org.keycloak.representations.idm.ClientRepresentation;
 import org.keycloak.services.managers.ClientManager;
 import org.keycloak.services.managers.RealmManager;
 import org.keycloak.services.resources.admin.AdminEventBuilder;
+
+import dev.mcias.keycloak.common.Caller;
+import dev.mcias.keycloak.common.Errors;
+import dev.mcias.keycloak.common.JsonBodies;
+import dev.mcias.keycloak.common.McIasApi;
+import dev.mcias.keycloak.common.Refusals;
+import dev.mcias.keycloak.common.Text;
 
 /**
  * {@code /realms/{realm}/system-accounts}: create, list, inspect and delete system accounts; issue, renew and
@@ -63,7 +72,7 @@ public class SystemAccountsResource {
         SystemAccountTokenStore store = new SystemAccountTokenStore(session);
         List<Map<String, Object>> visible = realm.getClientsStream()
                 .filter(SystemAccounts::isSystemAccount)
-                .filter(c -> caller.maySee(c, adminRole))
+                .filter(c -> AccountAccess.maySee(caller, c, adminRole))
                 .map(c -> status(c, store))
                 .collect(Collectors.toList());
         return Response.ok(visible).build();
@@ -77,21 +86,19 @@ public class SystemAccountsResource {
             return Errors.unauthorized();
         }
         if (!caller.hasRealmRole(adminRole)) {
+            Refusals.record(session, caller, RESOURCE_TYPE, "system-accounts", null, false, "create", "forbidden");
             return Errors.forbidden();
         }
         JsonNode json;
         try {
-            json = Errors.readBoundedJson(body, MAX_BODY_BYTES);
+            json = JsonBodies.readObject(body, MAX_BODY_BYTES);
         } catch (Errors.BadRequest e) {
             return e.response();
-        }
-        if (!json.isObject()) {
-            return Errors.badRequest("body must be a JSON object");
         }
         for (var it = json.fieldNames(); it.hasNext(); ) {
             String field = it.next();
             if (!CREATE_FIELDS.contains(field)) {
-                return Errors.badRequest("unknown field: " + Errors.printable(field));
+                return Errors.badRequest("unknown field: " + Text.printable(field));
             }
         }
         JsonNode nameNode = json.get("name");
@@ -102,8 +109,10 @@ public class SystemAccountsResource {
         String name = nameNode.asText();
         JsonNode descriptionNode = json.get("description");
         if (descriptionNode != null && !descriptionNode.isNull()
-                && (!descriptionNode.isTextual() || descriptionNode.asText().length() > 255)) {
-            return Errors.badRequest("description must be a string of at most 255 characters");
+                && (!descriptionNode.isTextual() || descriptionNode.asText().length() > 255
+                    || !Text.isPlain(descriptionNode.asText()))) {
+            return Errors.badRequest("description must be a string of at most 255 characters, without control"
+                    + " or bidirectional-override characters");
         }
         String description = descriptionNode == null || descriptionNode.isNull() ? null : descriptionNode.asText();
         JsonNode ttlNode = json.get("token_ttl");
@@ -121,7 +130,8 @@ public class SystemAccountsResource {
 
         ClientRepresentation rep = new ClientRepresentation();
         rep.setClientId(name);
-        rep.setName(name);
+        // What the admin console's client list shows: this client is managed here, not edited by hand.
+        rep.setName("MCIAS system account " + name);
         rep.setDescription(description);
         rep.setEnabled(true);
         rep.setProtocol("openid-connect");
@@ -145,6 +155,9 @@ public class SystemAccountsResource {
         ClientModel client = ClientManager.createClient(session, realm, rep);
         client.setSecret(null);
         new ClientManager(new RealmManager(session)).enableServiceAccount(client);
+        // The account reads its own DB credentials with a token it requests with scope=mcias-api; its other
+        // tokens (the ones it shows to apps) do not carry the audience, so an app cannot replay them here.
+        McIasApi.allowOptional(realm, client);
         RoleModel role = realm.addRole(name);
         role.setDescription("May issue tokens and read database credentials for system account " + name);
         new SystemAccountTokenStore(session).createSlot(realm, client);
@@ -158,7 +171,8 @@ public class SystemAccountsResource {
     @GET
     @Path("{name}")
     public Response get(@PathParam("name") String name) {
-        AccountAccess access = AccountAccess.check(session, name, adminRole, AccountAccess.Need.SEE);
+        AccountAccess access = AccountAccess.check(session, name, adminRole, AccountAccess.Need.SEE,
+                RESOURCE_TYPE, "system-accounts", "read");
         if (access.refused()) {
             return access.refusal();
         }
@@ -168,18 +182,16 @@ public class SystemAccountsResource {
     @DELETE
     @Path("{name}")
     public Response delete(@PathParam("name") String name) {
-        AccountAccess access = AccountAccess.check(session, name, adminRole, AccountAccess.Need.ADMIN);
+        AccountAccess access = AccountAccess.check(session, name, adminRole, AccountAccess.Need.ADMIN,
+                RESOURCE_TYPE, "system-accounts", "delete");
         if (access.refused()) {
             return access.refusal();
         }
         Caller caller = access.caller();
         ClientModel account = access.account();
-        new SystemAccountTokenStore(session).delete(realm, account);
-        RoleModel role = SystemAccounts.role(realm, account);
+        // The token slot and the delegation role go with the client (the factory's removal listener), whichever
+        // way the client is deleted.
         new ClientManager(new RealmManager(session)).removeClient(realm, account);
-        if (role != null) {
-            realm.removeRole(role);
-        }
         audit(caller, OperationType.DELETE, name, null, "delete");
         return Response.noContent().build();
     }
@@ -187,14 +199,20 @@ public class SystemAccountsResource {
     @POST
     @Path("{name}/token")
     public Response issue(@PathParam("name") String name) {
-        AccountAccess access = AccountAccess.check(session, name, adminRole, AccountAccess.Need.DELEGATE);
+        AccountAccess access = AccountAccess.check(session, name, adminRole, AccountAccess.Need.DELEGATE,
+                RESOURCE_TYPE, "system-accounts", "issue");
         if (access.refused()) {
             return access.refusal();
         }
         Caller caller = access.caller();
         ClientModel account = access.account();
-        SystemAccountTokenStore.Issued issued = new SystemAccountTokenStore(session).issue(realm, account,
-                caller.name(), SystemAccounts.ttlSeconds(realm, account, defaultTtlSeconds));
+        SystemAccountTokenStore.Issued issued;
+        try {
+            issued = new SystemAccountTokenStore(session).issue(realm, account, caller.name(),
+                    SystemAccounts.ttlSeconds(realm, account, defaultTtlSeconds));
+        } catch (SystemAccountTokenStore.AccountGone gone) {
+            return Errors.notFound();
+        }
         audit(caller, OperationType.ACTION, name, issued.fingerprint(), "issue");
         return issuedResponse(account, issued);
     }
@@ -204,18 +222,25 @@ public class SystemAccountsResource {
     public Response renew(@PathParam("name") String name) {
         SystemAccountTokenClientAuthenticatorFactory.Presented presented =
                 SystemAccountTokenClientAuthenticatorFactory.presented(session.getContext().getHttpRequest());
-        ClientModel account = SystemAccounts.find(realm, name);
         if (presented.clientId() == null || presented.secret() == null) {
             return Errors.unauthorized();
         }
-        // Same answer for an unknown account, another account's credentials and a wrong or expired token.
+        ClientModel account = SystemAccounts.find(realm, name);
+        // Same answer, and the same work (one hash, one audit record), for an unknown account, another account's
+        // credentials and a wrong, expired or revoked token.
         if (account == null || !account.isEnabled() || !name.equals(presented.clientId())) {
-            return Errors.invalidToken();
+            SystemAccountTokenStore.checkNothing(presented.secret());
+            return failedRenewal(name, presented.secret(), account == null ? "unknown_account" : "wrong_account");
         }
-        SystemAccountTokenStore.Issued issued = new SystemAccountTokenStore(session).renew(realm, account,
-                presented.secret(), SystemAccounts.ttlSeconds(realm, account, defaultTtlSeconds));
+        SystemAccountTokenStore.Issued issued;
+        try {
+            issued = new SystemAccountTokenStore(session).renew(realm, account, presented.secret(),
+                    SystemAccounts.ttlSeconds(realm, account, defaultTtlSeconds));
+        } catch (SystemAccountTokenStore.AccountGone gone) {
+            return failedRenewal(name, presented.secret(), "unknown_account");
+        }
         if (issued == null) {
-            return Errors.invalidToken();
+            return failedRenewal(name, presented.secret(), "invalid_token");
         }
         UserModel serviceAccount = session.users().getServiceAccount(account);
         audit(Caller.systemAccount(realm, account, serviceAccount), OperationType.ACTION, name, issued.fingerprint(),
@@ -223,16 +248,37 @@ public class SystemAccountsResource {
         return issuedResponse(account, issued);
     }
 
+    /** Records the failed presentation as Keycloak records a failed client login, then answers 401. */
+    private Response failedRenewal(String name, String presentedToken, String reason) {
+        EventBuilder event = new EventBuilder(realm, session, session.getContext().getConnection())
+                .event(EventType.CLIENT_LOGIN_ERROR)
+                .detail("action", "renew").detail("reason", reason);
+        if (SystemAccounts.validName(name)) {
+            event.client(name).detail("system_account", name);
+        }
+        if (TokenFormat.wellFormed(presentedToken)) {
+            event.detail("token_fingerprint", TokenFormat.fingerprint(presentedToken));
+        }
+        event.error("invalid_client_credentials");
+        return Errors.invalidToken();
+    }
+
     @DELETE
     @Path("{name}/token")
     public Response revoke(@PathParam("name") String name) {
-        AccountAccess access = AccountAccess.check(session, name, adminRole, AccountAccess.Need.ADMIN);
+        AccountAccess access = AccountAccess.check(session, name, adminRole, AccountAccess.Need.ADMIN,
+                RESOURCE_TYPE, "system-accounts", "revoke");
         if (access.refused()) {
             return access.refusal();
         }
         Caller caller = access.caller();
         ClientModel account = access.account();
-        String fingerprint = new SystemAccountTokenStore(session).revoke(realm, account);
+        String fingerprint;
+        try {
+            fingerprint = new SystemAccountTokenStore(session).revoke(realm, account);
+        } catch (SystemAccountTokenStore.AccountGone gone) {
+            return Errors.notFound();
+        }
         // Access tokens already issued die with the sessions and the client's not-before, which Keycloak
         // compares in whole seconds (iat < notBefore): +1 also covers tokens issued in this second.
         account.setNotBefore(Time.currentTime() + 1);

@@ -3,8 +3,11 @@ package dev.mcias.keycloak.systemaccounts;
 import java.util.List;
 
 import org.keycloak.Config;
+import org.keycloak.models.ClientModel;
 import org.keycloak.models.KeycloakSession;
 import org.keycloak.models.KeycloakSessionFactory;
+import org.keycloak.models.RealmModel;
+import org.keycloak.models.RoleModel;
 import org.keycloak.provider.ProviderConfigProperty;
 import org.keycloak.provider.ProviderConfigurationBuilder;
 import org.keycloak.services.resource.RealmResourceProvider;
@@ -36,8 +39,27 @@ public class SystemAccountsResourceProviderFactory implements RealmResourceProvi
         }
     }
 
+    /**
+     * Our rows follow Keycloak's life cycle: a system account deleted in the admin console (or through the admin
+     * API) loses its token slot and delegation role with it, and a deleted realm loses all its slots, so the
+     * name can be used again and nothing is left behind. The events fire inside the removing transaction.
+     */
     @Override
     public void postInit(KeycloakSessionFactory factory) {
+        factory.register(event -> {
+            if (event instanceof ClientModel.ClientRemovedEvent removed
+                    && SystemAccounts.isSystemAccount(removed.getClient())) {
+                ClientModel account = removed.getClient();
+                RealmModel realm = account.getRealm();
+                new SystemAccountTokenStore(removed.getKeycloakSession()).delete(realm, account);
+                RoleModel role = SystemAccounts.role(realm, account);
+                if (role != null) {
+                    realm.removeRole(role);
+                }
+            } else if (event instanceof RealmModel.RealmRemovedEvent removed) {
+                new SystemAccountTokenStore(removed.getKeycloakSession()).deleteRealm(removed.getRealm().getId());
+            }
+        });
     }
 
     @Override

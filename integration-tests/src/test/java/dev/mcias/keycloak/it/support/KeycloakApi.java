@@ -87,6 +87,18 @@ public final class KeycloakApi {
         return send("POST", url, headers, body);
     }
 
+    /** client_credentials at the realm's token endpoint with HTTP Basic authentication. */
+    public Response clientCredentials(String clientId, String secret, String scope) {
+        String basic = java.util.Base64.getEncoder().encodeToString((clientId + ":" + secret)
+                .getBytes(StandardCharsets.UTF_8));
+        Map<String, String> form = new LinkedHashMap<>();
+        form.put("grant_type", "client_credentials");
+        if (scope != null) {
+            form.put("scope", scope);
+        }
+        return postForm(realmUrl("/protocol/openid-connect/token"), basic, form);
+    }
+
     public Response send(String method, String url, String bearer, String contentType, String body) {
         Map<String, String> headers = new LinkedHashMap<>();
         if (bearer != null) {

@@ -41,6 +41,85 @@ public final class RealmFixtures {
                 "standardFlowEnabled", true, "redirectUris", List.of("http://127.0.0.1/it-callback"),
                 "attributes", Map.of("pkce.code.challenge.method", "S256"),
                 "authenticationFlowBindingOverrides", Map.of("direct_grant", flowId("direct grant")))).expect(201);
+        addClientScope(clientUuid(PASSWORD_GRANT_CLIENT), "mcias-api", true);
+    }
+
+    /**
+     * A confidential client with the password grant (Keycloak's built-in direct-grant flow, so admins without
+     * TOTP get tokens) made from {@code extra} on top of those settings; returns its internal id.
+     */
+    public String createPasswordGrantClient(String clientId, String secret, Map<String, Object> extra) {
+        Map<String, Object> rep = new java.util.LinkedHashMap<>(Map.of(
+                "clientId", clientId, "enabled", true, "publicClient", secret == null,
+                "directAccessGrantsEnabled", true, "standardFlowEnabled", false,
+                "authenticationFlowBindingOverrides", Map.of("direct_grant", flowId("direct grant"))));
+        if (secret != null) {
+            rep.put("secret", secret);
+        }
+        rep.putAll(extra);
+        api.postJson(api.adminRealmUrl("/clients"), api.adminToken(), rep).expect(201);
+        return clientUuid(clientId);
+    }
+
+    /** Internal id of the client with this client id. */
+    public String clientUuid(String clientId) {
+        JsonNode found = api.get(api.adminRealmUrl("/clients?clientId=" + clientId), api.adminToken()).expect(200).json();
+        if (found.size() != 1) {
+            throw new AssertionError("no client " + clientId);
+        }
+        return found.get(0).path("id").asText();
+    }
+
+    /** Gives a client a client scope, as a default scope or an optional one. */
+    public void addClientScope(String clientUuid, String scopeName, boolean asDefault) {
+        String token = api.adminToken();
+        String scopeId = null;
+        for (JsonNode s : api.get(api.adminRealmUrl("/client-scopes"), token).expect(200).json()) {
+            if (scopeName.equals(s.path("name").asText())) {
+                scopeId = s.path("id").asText();
+            }
+        }
+        if (scopeId == null) {
+            throw new AssertionError("no client scope " + scopeName);
+        }
+        api.send("PUT", api.adminRealmUrl("/clients/" + clientUuid + (asDefault ? "/default" : "/optional")
+                + "-client-scopes/" + scopeId), token, null, null).expect(204);
+    }
+
+    /** Adds ({@code add}) or removes a realm role from a client's scope (what its tokens may carry). */
+    public void scopeMapping(String clientUuid, String roleName, boolean add) {
+        String token = api.adminToken();
+        JsonNode role = api.get(api.adminRealmUrl("/roles/" + roleName), token).expect(200).json();
+        api.send(add ? "POST" : "DELETE", api.adminRealmUrl("/clients/" + clientUuid + "/scope-mappings/realm"),
+                token, "application/json", KeycloakApi.toJson(List.of(Map.of("id", role.path("id").asText(),
+                        "name", roleName)))).expect(204);
+    }
+
+    /** Takes a realm role away from a user. */
+    public void revokeRealmRole(String userId, String roleName) {
+        String token = api.adminToken();
+        JsonNode role = api.get(api.adminRealmUrl("/roles/" + roleName), token).expect(200).json();
+        api.send("DELETE", api.adminRealmUrl("/users/" + userId + "/role-mappings/realm"), token, "application/json",
+                KeycloakApi.toJson(List.of(Map.of("id", role.path("id").asText(), "name", roleName)))).expect(204);
+    }
+
+    /** Password grant through any client ({@code secret} null for a public one); returns the access token. */
+    public String accessToken(String clientId, String secret, String username, String password) {
+        Map<String, String> form = new java.util.LinkedHashMap<>(Map.of("grant_type", "password",
+                "client_id", clientId, "username", username, "password", password, "scope", "openid"));
+        if (secret != null) {
+            form.put("client_secret", secret);
+        }
+        return api.postForm(api.realmUrl("/protocol/openid-connect/token"), null, form).expect(200).json()
+                .path("access_token").asText();
+    }
+
+    /**
+     * A system account's access token from its MCIAS token (client_credentials, HTTP Basic); {@code scope} is
+     * {@code "mcias-api"} for a token meant for our APIs, null for one meant for apps.
+     */
+    public String systemAccountAccessToken(String account, String mciasToken, String scope) {
+        return api.clientCredentials(account, mciasToken, scope).expect(200).json().path("access_token").asText();
     }
 
     /** Id of the top-level authentication flow with this alias. */

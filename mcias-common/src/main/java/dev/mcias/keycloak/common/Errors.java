@@ -1,15 +1,11 @@
-package dev.mcias.keycloak.systemaccounts;
+package dev.mcias.keycloak.common;
 
-import java.io.IOException;
-import java.io.InputStream;
 import java.util.Map;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
-import org.keycloak.util.JsonSerialization;
 
-/** JSON error answers and bounded request-body parsing shared by the MCIAS REST resources. */
+/** JSON error answers of the MCIAS REST resources: {@code {"error": ..., "error_description": ...}}. */
 public final class Errors {
 
     private Errors() {
@@ -23,7 +19,8 @@ public final class Errors {
     public static Response unauthorized() {
         return Response.status(Response.Status.UNAUTHORIZED).type(MediaType.APPLICATION_JSON)
                 .header("WWW-Authenticate", "Bearer")
-                .entity(Map.of("error", "unauthorized", "error_description", "a valid bearer token is required"))
+                .entity(Map.of("error", "unauthorized", "error_description",
+                        "a valid bearer token for audience " + McIasApi.AUDIENCE + " is required"))
                 .build();
     }
 
@@ -46,33 +43,7 @@ public final class Errors {
         return json(Response.Status.BAD_REQUEST, "invalid_request", description);
     }
 
-    /** Reads at most {@code maxBytes} of JSON; larger or malformed bodies are a 400. */
-    public static JsonNode readBoundedJson(InputStream body, int maxBytes) throws BadRequest {
-        byte[] bytes;
-        try {
-            bytes = body == null ? new byte[0] : body.readNBytes(maxBytes + 1);
-        } catch (IOException e) {
-            throw new BadRequest("unreadable body");
-        }
-        if (bytes.length > maxBytes) {
-            throw new BadRequest("body larger than " + maxBytes + " bytes");
-        }
-        if (bytes.length == 0) {
-            throw new BadRequest("empty body");
-        }
-        try {
-            return JsonSerialization.mapper.readTree(bytes);
-        } catch (IOException e) {
-            throw new BadRequest("malformed JSON");
-        }
-    }
-
-    /** Echo of user input in messages: bounded and printable only. */
-    public static String printable(String s) {
-        String cut = s.length() > 64 ? s.substring(0, 64) + "..." : s;
-        return cut.replaceAll("[^\\x20-\\x7e]", "?");
-    }
-
+    /** A request the resource refuses as malformed; {@link #response()} is the 400. */
     public static final class BadRequest extends Exception {
         public BadRequest(String message) {
             super(message);

@@ -1,4 +1,4 @@
-package dev.mcias.keycloak.systemaccounts;
+package dev.mcias.keycloak.common;
 
 import java.util.List;
 
