@@ -142,6 +142,7 @@ public class DbCredentialsResource {
             return Errors.unauthorized();
         }
         if (!caller.hasRealmRole(config.adminRole())) {
+            Refusals.record(session, caller, RESOURCE_TYPE, "db-credentials", null, false, "status", "forbidden");
             return Errors.forbidden();
         }
         return Response.ok(service.status(realm)).header("Cache-Control", "no-store").build();
