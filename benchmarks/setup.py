@@ -58,8 +58,16 @@ def service_clients():
         "attributes": {"client_credentials.use_refresh_token": "false"}})
     # The system account is created and its token issued by an MCIAS admin through our REST API.
     t = admin_token()
+    # The realm's own direct-grant flow refuses admins without TOTP, so this bench-only client uses Keycloak's
+    # built-in one; it gets the mcias-api scope, without which the pack's APIs refuse its tokens.
+    flow = next(f["id"] for f in call("GET", "/admin/realms/mcias/authentication/flows", t)
+                if f["alias"] == "direct grant")
     call("POST", "/admin/realms/mcias/clients", t, {
-        "clientId": "bench-admin-cli", "publicClient": True, "directAccessGrantsEnabled": True})
+        "clientId": "bench-admin-cli", "publicClient": True, "directAccessGrantsEnabled": True,
+        "authenticationFlowBindingOverrides": {"direct_grant": flow}})
+    cid = call("GET", "/admin/realms/mcias/clients?clientId=bench-admin-cli", t)[0]["id"]
+    scope = next(s["id"] for s in call("GET", "/admin/realms/mcias/client-scopes", t) if s["name"] == "mcias-api")
+    call("PUT", f"/admin/realms/mcias/clients/{cid}/default-client-scopes/{scope}", t)
     call("POST", "/admin/realms/mcias/users", t, {
         "username": "bench-admin", "enabled": True, "firstName": "B", "lastName": "A",
         "email": "bench-admin@bench.test", "emailVerified": True,

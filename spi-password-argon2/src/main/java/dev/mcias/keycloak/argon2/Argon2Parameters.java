@@ -2,8 +2,8 @@ package dev.mcias.keycloak.argon2;
 
 /**
  * Cost and shape of one Argon2 computation. {@link #checkConfigured()} guards what operators may configure;
- * {@link #checkStored(long)} guards what a stored or imported hash may ask for, so hostile values cannot
- * allocate unbounded memory or burn CPU for minutes.
+ * {@link #checkStored(long, long)} guards what a stored or imported hash may ask for (memory, and memory x passes), so
+ * hostile values cannot allocate unbounded memory or burn CPU for minutes.
  */
 public record Argon2Parameters(Type type, int version, int memoryKiB, int iterations, int parallelism,
                                int hashLength) {
@@ -63,12 +63,22 @@ public record Argon2Parameters(Type type, int version, int memoryKiB, int iterat
         return this;
     }
 
-    /** Whether a stored hash's parameters are sane enough to compute. */
-    public boolean checkStored(long maxMemoryKiB) {
+    /** Work of one hash in KiB-passes: time and memory both grow with it (memory alone is at most this). */
+    public long cost() {
+        return (long) memoryKiB * iterations;
+    }
+
+    /**
+     * Whether a stored hash's parameters are sane enough to compute: memory at most {@code maxMemoryKiB} and
+     * memory x passes at most {@code maxCost}. Bounding each value separately is not enough: m = 1 GiB with t = 64
+     * passes both and costs minutes per login.
+     */
+    public boolean checkStored(long maxMemoryKiB, long maxCost) {
         return (version == VERSION_10 || version == VERSION_13)
                 && parallelism >= 1 && parallelism <= MAX_PARALLELISM
                 && memoryKiB >= 8L * parallelism && memoryKiB <= maxMemoryKiB
                 && iterations >= 1 && iterations <= MAX_ITERATIONS
+                && cost() <= maxCost
                 && hashLength >= 4 && hashLength <= 1024;
     }
 

@@ -34,14 +34,14 @@ public class Argon2idPasswordHashProvider implements PasswordHashProvider {
 
     private final Argon2Parameters configured;
     private final int saltLength;
-    private final long maxStoredMemoryKiB;
+    private final StoredHashLimits limits;
     private final SessionHashingSlot slot;
 
-    Argon2idPasswordHashProvider(Argon2Parameters configured, int saltLength, long maxStoredMemoryKiB,
+    Argon2idPasswordHashProvider(Argon2Parameters configured, int saltLength, StoredHashLimits limits,
                                  SessionHashingSlot slot) {
         this.configured = configured;
         this.saltLength = saltLength;
-        this.maxStoredMemoryKiB = maxStoredMemoryKiB;
+        this.limits = limits;
         this.slot = slot;
     }
 
@@ -90,9 +90,10 @@ public class Argon2idPasswordHashProvider implements PasswordHashProvider {
         } catch (IllegalArgumentException | NullPointerException e) {
             expected = null;
         }
-        if (stored == null || !stored.checkStored(maxStoredMemoryKiB) || salt == null || salt.length < 8
+        if (stored == null || !stored.checkStored(limits.maxArgon2MemoryKiB(), limits.maxArgon2Cost()) || salt == null || salt.length < 8
                 || expected == null || expected.length != stored.hashLength()) {
-            LOG.warnf("Refusing to verify malformed argon2id credential %s", credential.getId());
+            // Refused before any memory is allocated: a wrong password, not an error, and no hashing slot is used.
+            LOG.warnf("Refusing to verify malformed or too costly argon2id credential %s", credential.getId());
             return false;
         }
         byte[] computed = hash(stored, rawPassword, salt);

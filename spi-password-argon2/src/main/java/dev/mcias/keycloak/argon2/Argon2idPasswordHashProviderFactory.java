@@ -4,19 +4,22 @@ import java.util.List;
 
 import org.jboss.logging.Logger;
 import org.keycloak.Config;
+import org.keycloak.common.Profile;
 import org.keycloak.credential.hash.PasswordHashProvider;
 import org.keycloak.credential.hash.PasswordHashProviderFactory;
 import org.keycloak.models.KeycloakSession;
 import org.keycloak.models.KeycloakSessionFactory;
+import org.keycloak.provider.EnvironmentDependentProviderFactory;
 import org.keycloak.provider.ProviderConfigProperty;
 import org.keycloak.provider.ProviderConfigurationBuilder;
 
 /**
  * Password hashing with the native Argon2id reference implementation. Options
  * ({@code --spi-password-hashing--argon2id--<option>}): memory, iterations, parallelism, hash-length,
- * salt-length, max-concurrent, max-wait-millis, max-stored-memory.
+ * salt-length, max-concurrent, max-wait-millis, max-stored-memory, max-cost-factor.
  */
-public class Argon2idPasswordHashProviderFactory implements PasswordHashProviderFactory {
+public class Argon2idPasswordHashProviderFactory implements PasswordHashProviderFactory,
+        EnvironmentDependentProviderFactory {
 
     /** Distinct from Keycloak's built-in {@code argon2}. */
     public static final String ID = "argon2id";
@@ -25,13 +28,22 @@ public class Argon2idPasswordHashProviderFactory implements PasswordHashProvider
 
     private Argon2Parameters parameters;
     private int saltLength;
-    private long maxStoredMemoryKiB;
+    private StoredHashLimits storedLimits;
     private HashingLimiter limiter;
+
+    /**
+     * Off in FIPS mode, like Keycloak's own argon2: Argon2 is no FIPS-approved algorithm, and our native library is
+     * no validated module. legacy-import depends on this provider and is off with it.
+     */
+    @Override
+    public boolean isSupported(Config.Scope config) {
+        return !Profile.isFeatureEnabled(Profile.Feature.FIPS);
+    }
 
     @Override
     public PasswordHashProvider create(KeycloakSession session) {
         try {
-            return new Argon2idPasswordHashProvider(parameters, saltLength, maxStoredMemoryKiB,
+            return new Argon2idPasswordHashProvider(parameters, saltLength, storedLimits,
                     SessionHashingSlot.reserve(limiter));
         } catch (HashingLimiter.HashingUnavailableException e) {
             throw e.toHttp();
@@ -50,30 +62,36 @@ public class Argon2idPasswordHashProviderFactory implements PasswordHashProvider
         if (saltLength < 16 || saltLength > 64) {
             throw new IllegalArgumentException("argon2id: salt-length must be between 16 and 64 bytes, got " + saltLength);
         }
-        maxStoredMemoryKiB = Math.max(parameters.memoryKiB(),
+        long maxStoredMemoryKiB = Math.max(parameters.memoryKiB(),
                 config.getLong("maxStoredMemory", Argon2Parameters.DEFAULT_MAX_STORED_MEMORY_KIB));
         if (maxStoredMemoryKiB > Argon2Parameters.MAX_MEMORY_KIB) {
             throw new IllegalArgumentException("argon2id: max-stored-memory must be at most "
                     + Argon2Parameters.MAX_MEMORY_KIB + " KiB");
         }
+        storedLimits = StoredHashLimits.of(parameters,
+                config.getInt("maxCostFactor", StoredHashLimits.DEFAULT_FACTOR), maxStoredMemoryKiB);
         limiter = new HashingLimiter(config.getInt("maxConcurrent", Runtime.getRuntime().availableProcessors()),
                 config.getLong("maxWaitMillis", 10_000L));
         NativeArgon2.libraryPath();
         LOG.infof("argon2id: m=%d KiB, t=%d, p=%d, hash %d bytes, salt %d bytes, at most %d concurrent hashes"
-                        + " (wait up to %d ms)", parameters.memoryKiB(), parameters.iterations(), parameters.parallelism(),
-                parameters.hashLength(), saltLength, limiter.capacity(), limiter.maxWaitMillis());
+                        + " (wait up to %d ms); stored hashes up to %s", parameters.memoryKiB(), parameters.iterations(),
+                parameters.parallelism(), parameters.hashLength(), saltLength, limiter.capacity(),
+                limiter.maxWaitMillis(), storedLimits);
     }
 
     HashingLimiter limiter() {
         return limiter;
     }
 
-    long maxStoredMemoryKiB() {
-        return maxStoredMemoryKiB;
+    StoredHashLimits storedLimits() {
+        return storedLimits;
     }
 
     @Override
     public void postInit(KeycloakSessionFactory factory) {
+        // The slot reservation recognises Keycloak's password check by two of its method names: refuse to start on
+        // a Keycloak where they are gone rather than silently turn "no slot" into "invalid credentials".
+        SessionHashingSlot.requirePasswordCheckMethods();
     }
 
     @Override
@@ -106,6 +124,10 @@ public class Argon2idPasswordHashProviderFactory implements PasswordHashProvider
                 .property().name("maxStoredMemory").type(ProviderConfigProperty.INTEGER_TYPE)
                 .helpText("Largest Argon2 memory (KiB) a stored or imported hash may ask for.")
                 .defaultValue(Argon2Parameters.DEFAULT_MAX_STORED_MEMORY_KIB).add()
+                .property().name("maxCostFactor").type(ProviderConfigProperty.INTEGER_TYPE)
+                .helpText("A stored or imported hash may cost at most this many times the configured one"
+                        + " (Argon2 memory x passes; legacy schemes against fixed references).")
+                .defaultValue(StoredHashLimits.DEFAULT_FACTOR).add()
                 .build();
     }
 }

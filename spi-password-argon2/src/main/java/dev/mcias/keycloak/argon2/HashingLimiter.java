@@ -73,7 +73,7 @@ public final class HashingLimiter {
             super(message);
         }
 
-        /** What the HTTP layer should see: 503 with Retry-After. */
+        /** What the HTTP layer should see: 503. (Keycloak's error handler keeps status and error code, drops Retry-After.) */
         public ServiceUnavailableException toHttp() {
             // OAuth's error code for this case; the detail stays in the server log.
             return new ServiceUnavailableException("temporarily_unavailable", 1L, this);

@@ -22,6 +22,7 @@ import org.bouncycastle.crypto.params.KeyParameter;
  */
 public abstract class LegacyHash {
 
+    // Absolute ceilings, whatever max-cost-factor says; StoredHashLimits bounds the work below them.
     /** bcrypt cost 16 = 65,536 rounds, a few seconds; real systems use 10-14. */
     static final int MAX_BCRYPT_COST = 16;
     /** scrypt memory 128 * r * N bytes. */
@@ -37,25 +38,25 @@ public abstract class LegacyHash {
     public abstract boolean matches(byte[] password);
 
     /**
-     * Parses {@code encoded}; Argon2 hashes may use at most {@code maxArgon2MemoryKiB}.
+     * Parses {@code encoded}; its work must stay within {@code limits}.
      *
      * @throws IllegalArgumentException for anything malformed, unsupported or too costly
      */
-    public static LegacyHash parse(String encoded, long maxArgon2MemoryKiB) {
+    public static LegacyHash parse(String encoded, StoredHashLimits limits) {
         if (encoded == null || encoded.isEmpty() || encoded.length() > MAX_ENCODED_LENGTH) {
             throw new IllegalArgumentException("empty or oversized hash");
         }
         if (encoded.startsWith("$argon2")) {
-            return Argon2Phc.of(encoded, maxArgon2MemoryKiB);
+            return Argon2Phc.of(encoded, limits);
         }
         if (encoded.startsWith("$2")) {
-            return Bcrypt.of(encoded);
+            return Bcrypt.of(encoded, limits);
         }
         if (encoded.startsWith("$scrypt$")) {
-            return Scrypt.of(encoded);
+            return Scrypt.of(encoded, limits);
         }
         if (encoded.startsWith("$pbkdf2-sha256$") || encoded.startsWith("pbkdf2_sha256$")) {
-            return Pbkdf2Sha256.of(encoded);
+            return Pbkdf2Sha256.of(encoded, limits);
         }
         throw new IllegalArgumentException("unrecognised hash format");
     }
@@ -124,7 +125,7 @@ public abstract class LegacyHash {
             this.hash = hash;
         }
 
-        static Argon2Phc of(String encoded, long maxMemoryKiB) {
+        static Argon2Phc of(String encoded, StoredHashLimits limits) {
             String[] f = encoded.split("\\$", -1);
             if (f.length != 5 && f.length != 6) {
                 throw new IllegalArgumentException("malformed PHC string");
@@ -143,7 +144,8 @@ public abstract class LegacyHash {
             byte[] hash = b64(f[i]);
             Argon2Parameters params = new Argon2Parameters(type, version, require(p, "m"), require(p, "t"),
                     require(p, "p"), hash.length);
-            if (salt.length < 8 || salt.length > 1024 || !params.checkStored(maxMemoryKiB)) {
+            if (salt.length < 8 || salt.length > 1024
+                    || !params.checkStored(limits.maxArgon2MemoryKiB(), limits.maxArgon2Cost())) {
                 throw new IllegalArgumentException("Argon2 parameters out of range");
             }
             return new Argon2Phc(params, salt, hash);
@@ -180,13 +182,13 @@ public abstract class LegacyHash {
             this.encoded = encoded;
         }
 
-        static Bcrypt of(String encoded) {
+        static Bcrypt of(String encoded, StoredHashLimits limits) {
             Matcher m = BCRYPT.matcher(encoded);
             if (!m.matches()) {
                 throw new IllegalArgumentException("malformed bcrypt string");
             }
             int cost = Integer.parseInt(m.group(2));
-            if (cost < 4 || cost > MAX_BCRYPT_COST) {
+            if (cost < 4 || cost > MAX_BCRYPT_COST || cost > limits.maxBcryptCost()) {
                 throw new IllegalArgumentException("bcrypt cost out of range");
             }
             return new Bcrypt(m.group(1), cost, radix64(m.group(3), 16), encoded);
@@ -246,7 +248,7 @@ public abstract class LegacyHash {
             this.hash = hash;
         }
 
-        static Scrypt of(String encoded) {
+        static Scrypt of(String encoded, StoredHashLimits limits) {
             String[] f = encoded.split("\\$", -1);
             if (f.length != 5 || !f[0].isEmpty()) {
                 throw new IllegalArgumentException("malformed scrypt string");
@@ -260,7 +262,8 @@ public abstract class LegacyHash {
             int p = require(params, "p");
             if (ln < 1 || ln > 24 || r < 1 || r > 32 || p < 1 || p > 16
                     || 128L * r * (1L << ln) > MAX_SCRYPT_MEMORY_BYTES
-                    || (long) p * r * (1L << ln) > (1L << 24)) {
+                    || (long) p * r * (1L << ln) > (1L << 24)
+                    || (long) p * r * (1L << ln) > limits.maxScryptWork()) {
                 throw new IllegalArgumentException("scrypt parameters out of range");
             }
             byte[] salt = b64(f[3]);
@@ -302,7 +305,7 @@ public abstract class LegacyHash {
             this.hash = hash;
         }
 
-        static Pbkdf2Sha256 of(String encoded) {
+        static Pbkdf2Sha256 of(String encoded, StoredHashLimits limits) {
             boolean django = encoded.startsWith("pbkdf2_sha256$");
             String[] f = encoded.split("\\$", -1);
             int first = django ? 1 : 2;
@@ -314,7 +317,7 @@ public abstract class LegacyHash {
                 throw new IllegalArgumentException("malformed PBKDF2 iterations");
             }
             int iterations = Integer.parseInt(rounds);
-            if (iterations < 1 || iterations > MAX_PBKDF2_ITERATIONS) {
+            if (iterations < 1 || iterations > MAX_PBKDF2_ITERATIONS || iterations > limits.maxPbkdf2Iterations()) {
                 throw new IllegalArgumentException("PBKDF2 iterations out of range");
             }
             String saltField = f[first + 1];

@@ -17,11 +17,11 @@ public class LegacyImportPasswordHashProvider implements PasswordHashProvider {
 
     private static final Logger LOG = Logger.getLogger(LegacyImportPasswordHashProvider.class);
 
-    private final long maxArgon2MemoryKiB;
+    private final StoredHashLimits limits;
     private final SessionHashingSlot slot;
 
-    LegacyImportPasswordHashProvider(long maxArgon2MemoryKiB, SessionHashingSlot slot) {
-        this.maxArgon2MemoryKiB = maxArgon2MemoryKiB;
+    LegacyImportPasswordHashProvider(StoredHashLimits limits, SessionHashingSlot slot) {
+        this.limits = limits;
         this.slot = slot;
     }
 
@@ -42,7 +42,7 @@ public class LegacyImportPasswordHashProvider implements PasswordHashProvider {
     public boolean verify(String rawPassword, PasswordCredentialModel credential) {
         LegacyHash hash;
         try {
-            hash = LegacyHash.parse(credential.getPasswordSecretData().getValue(), maxArgon2MemoryKiB);
+            hash = LegacyHash.parse(credential.getPasswordSecretData().getValue(), limits);
         } catch (IllegalArgumentException e) {
             LOG.warnf("Refusing to verify imported credential %s: %s", credential.getId(), e.getMessage());
             return false;

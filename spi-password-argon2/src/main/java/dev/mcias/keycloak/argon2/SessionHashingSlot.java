@@ -1,5 +1,9 @@
 package dev.mcias.keycloak.argon2;
 
+import java.lang.reflect.Method;
+import java.util.Arrays;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.function.Supplier;
 
 /**
@@ -9,6 +13,10 @@ import java.util.function.Supplier;
  * first hash uses the reserved slot; later hashes take a fresh one.
  */
 final class SessionHashingSlot implements AutoCloseable {
+
+    static final String PASSWORD_CHECK_CLASS = "org.keycloak.credential.PasswordCredentialProvider";
+    static final String PASSWORD_CHECK_METHOD = "isValid";
+    static final String REHASH_METHOD = "rehashPasswordIfRequired";
 
     private final HashingLimiter limiter;
     private HashingLimiter.Permit reserved;
@@ -36,12 +44,46 @@ final class SessionHashingSlot implements AutoCloseable {
     private static boolean calledFromPasswordCheck() {
         boolean[] seen = new boolean[2]; // isValid, rehashPasswordIfRequired
         StackWalker.getInstance().forEach(f -> {
-            if ("org.keycloak.credential.PasswordCredentialProvider".equals(f.getClassName())) {
-                seen[0] |= "isValid".equals(f.getMethodName());
-                seen[1] |= "rehashPasswordIfRequired".equals(f.getMethodName());
+            if (PASSWORD_CHECK_CLASS.equals(f.getClassName())) {
+                seen[0] |= PASSWORD_CHECK_METHOD.equals(f.getMethodName());
+                seen[1] |= REHASH_METHOD.equals(f.getMethodName());
             }
         });
         return seen[0] && !seen[1];
+    }
+
+    /**
+     * Startup check that the running Keycloak still has the methods {@link #calledFromPasswordCheck} looks for.
+     * If a Keycloak upgrade renamed them, no login would reserve its slot up front, and a login without a slot
+     * would again fail as "invalid credentials" (a brute-force strike) instead of 503: stop with a clear message.
+     */
+    static void requirePasswordCheckMethods() {
+        requireMethods(PASSWORD_CHECK_CLASS, PASSWORD_CHECK_METHOD, REHASH_METHOD);
+    }
+
+    static void requireMethods(String className, String... methods) {
+        Set<String> declared = new TreeSet<>();
+        try {
+            // The class loader that loaded Keycloak's SPI interfaces sees Keycloak's services too.
+            Class<?> c = Class.forName(className, false,
+                    org.keycloak.credential.hash.PasswordHashProvider.class.getClassLoader());
+            for (Method m : c.getDeclaredMethods()) {
+                declared.add(m.getName());
+            }
+        } catch (ClassNotFoundException | LinkageError e) {
+            throw new IllegalStateException(unsupported(className, methods, "class not found"), e);
+        }
+        Set<String> missing = new TreeSet<>(Arrays.asList(methods));
+        missing.removeAll(declared);
+        if (!missing.isEmpty()) {
+            throw new IllegalStateException(unsupported(className, methods, "missing " + missing));
+        }
+    }
+
+    private static String unsupported(String className, String[] methods, String why) {
+        return "argon2id: this Keycloak version is not supported: the hashing-slot reservation recognises Keycloak's"
+                + " password check by " + className + "." + String.join("/", methods) + " (" + why + "). Use the"
+                + " Keycloak version this pack was built for, or update SessionHashingSlot for this one.";
     }
 
     <T> T run(Supplier<T> hashing) {

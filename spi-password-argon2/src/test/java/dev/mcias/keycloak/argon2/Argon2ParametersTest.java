@@ -53,13 +53,26 @@ class Argon2ParametersTest {
     void storedParametersAreBounded(int version, int m, int t, int p, int len, boolean ok) {
         int v = version == 19 ? 0x13 : version;
         assertTrue(ok == new Argon2Parameters(Type.ID, v, m, t, p, len)
-                .checkStored(Argon2Parameters.DEFAULT_MAX_STORED_MEMORY_KIB));
+                .checkStored(Argon2Parameters.DEFAULT_MAX_STORED_MEMORY_KIB, Long.MAX_VALUE));
     }
 
     @Test
     void storedMemoryCeilingIsConfigurable() {
         Argon2Parameters big = new Argon2Parameters(Type.ID, 0x13, 2 * 1024 * 1024, 1, 1, 32);
-        assertFalse(big.checkStored(Argon2Parameters.DEFAULT_MAX_STORED_MEMORY_KIB));
-        assertTrue(big.checkStored(4L * 1024 * 1024));
+        assertFalse(big.checkStored(Argon2Parameters.DEFAULT_MAX_STORED_MEMORY_KIB, Long.MAX_VALUE));
+        assertTrue(big.checkStored(4L * 1024 * 1024, Long.MAX_VALUE));
+    }
+
+    /** Memory and passes each within their own limit, together 64 GiB-passes (~1 min, 1 GiB): the cost decides. */
+    @Test
+    void costBoundsMemoryTimesPasses() {
+        Argon2Parameters hostile = new Argon2Parameters(Type.ID, 0x13, 1024 * 1024, 64, 1, 32);
+        assertTrue(hostile.checkStored(Argon2Parameters.DEFAULT_MAX_STORED_MEMORY_KIB, Long.MAX_VALUE));
+        long eightTimesOwasp = 8 * Argon2Parameters.OWASP.cost();
+        assertFalse(hostile.checkStored(Argon2Parameters.DEFAULT_MAX_STORED_MEMORY_KIB, eightTimesOwasp));
+        assertTrue(new Argon2Parameters(Type.ID, 0x13, 19456, 16, 1, 32)
+                .checkStored(Argon2Parameters.DEFAULT_MAX_STORED_MEMORY_KIB, eightTimesOwasp));
+        assertFalse(new Argon2Parameters(Type.ID, 0x13, 19456, 17, 1, 32)
+                .checkStored(Argon2Parameters.DEFAULT_MAX_STORED_MEMORY_KIB, eightTimesOwasp));
     }
 }

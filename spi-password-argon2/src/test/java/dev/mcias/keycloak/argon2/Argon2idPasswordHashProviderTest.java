@@ -18,7 +18,8 @@ class Argon2idPasswordHashProviderTest {
     static final HashingLimiter LIMITER = new HashingLimiter(2, 1000);
 
     static Argon2idPasswordHashProvider provider(Argon2Parameters p, int saltLength) {
-        return new Argon2idPasswordHashProvider(p, saltLength, Argon2Parameters.DEFAULT_MAX_STORED_MEMORY_KIB,
+        return new Argon2idPasswordHashProvider(p, saltLength,
+                StoredHashLimits.of(p, StoredHashLimits.DEFAULT_FACTOR, Argon2Parameters.DEFAULT_MAX_STORED_MEMORY_KIB),
                 SessionHashingSlot.reserve(LIMITER, true));
     }
 
@@ -113,6 +114,41 @@ class Argon2idPasswordHashProviderTest {
                     "memory", List.of("8192"), "parallelism", List.of("1"), "hashLength", List.of("32"));
             assertFalse(p.verify("pw-123456789",
                     PasswordCredentialModel.createFromValues("argon2id", salt, 1, shortHash, "AAAA")));
+        } finally {
+            p.close();
+        }
+        assertEquals(2, LIMITER.available());
+    }
+
+    /**
+     * A credential above 8 x the configured cost is refused at once, holding no slot; one at exactly 8 x verifies.
+     * (Configured here: 8 MiB x 1 pass, so the bound is 64 MiB-passes.)
+     */
+    @Test
+    void storedCostIsBoundedRelativeToTheConfiguredCost() {
+        Argon2Parameters atBound = new Argon2Parameters(Type.ID, 0x13, 16384, 4, 1, 32);
+        Argon2Parameters aboveBound = new Argon2Parameters(Type.ID, 0x13, 16384, 5, 1, 32);
+        PasswordCredentialModel ok;
+        PasswordCredentialModel tooCostly;
+        Argon2idPasswordHashProvider maker = provider(atBound, 16);
+        try {
+            ok = maker.encodedCredential("pw-123456789", 0);
+        } finally {
+            maker.close();
+        }
+        maker = provider(aboveBound, 16);
+        try {
+            tooCostly = maker.encodedCredential("pw-123456789", 0);
+        } finally {
+            maker.close();
+        }
+        Argon2idPasswordHashProvider p = provider(SMALL, 16);
+        try {
+            long start = System.nanoTime();
+            assertFalse(p.verify("pw-123456789", tooCostly), "the right password, but above the bound");
+            assertTrue(System.nanoTime() - start < 50_000_000L, "refused without hashing");
+            assertEquals(1, LIMITER.available(), "only the reservation is held");
+            assertTrue(p.verify("pw-123456789", ok));
         } finally {
             p.close();
         }

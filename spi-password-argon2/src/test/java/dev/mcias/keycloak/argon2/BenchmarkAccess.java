@@ -12,6 +12,7 @@ public final class BenchmarkAccess {
         HashingLimiter limiter = new HashingLimiter(concurrency, 60_000);
         SessionHashingSlot slot = SessionHashingSlot.reserve(limiter, true);
         slot.release();
-        return new Argon2idPasswordHashProvider(params, 16, Argon2Parameters.DEFAULT_MAX_STORED_MEMORY_KIB, slot);
+        return new Argon2idPasswordHashProvider(params, 16,
+                StoredHashLimits.of(params, 8, Argon2Parameters.DEFAULT_MAX_STORED_MEMORY_KIB), slot);
     }
 }

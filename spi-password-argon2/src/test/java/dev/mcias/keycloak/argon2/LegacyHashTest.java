@@ -18,7 +18,9 @@ import org.junit.jupiter.params.provider.ValueSource;
  */
 class LegacyHashTest {
 
-    static final long MAX = Argon2Parameters.DEFAULT_MAX_STORED_MEMORY_KIB;
+    /** What the default options give: 8 x the OWASP argon2id cost, 1 GiB Argon2 memory. */
+    static final StoredHashLimits MAX = StoredHashLimits.of(Argon2Parameters.OWASP, StoredHashLimits.DEFAULT_FACTOR,
+            Argon2Parameters.DEFAULT_MAX_STORED_MEMORY_KIB);
 
     @ParameterizedTest
     @CsvSource(delimiter = '|', value = {
@@ -99,8 +101,68 @@ class LegacyHashTest {
     @Test
     void argon2MemoryCeilingApplies() {
         String big = "$argon2id$v=19$m=262144,t=2,p=1$c29tZXNhbHQ$eP4eyR+zqlZX1y5xCFTkw9m5GYx0L5YWwvCFvtlbLow";
-        assertTrue(LegacyHash.parse(big, MAX).matches(utf8("password")));
-        assertThrows(IllegalArgumentException.class, () -> LegacyHash.parse(big, 65536));
+        StoredHashLimits generous = StoredHashLimits.of(Argon2Parameters.OWASP, 16, MAX.maxArgon2MemoryKiB());
+        assertTrue(LegacyHash.parse(big, generous).matches(utf8("password")));
+        assertThrows(IllegalArgumentException.class,
+                () -> LegacyHash.parse(big, StoredHashLimits.of(Argon2Parameters.OWASP, 16, 65536)));
+    }
+
+    /** m=256 MiB, t=2 is 13.5 x the OWASP cost: refused at the default factor 8, accepted at 16. */
+    @Test
+    void argon2CostCeilingFollowsTheFactor() {
+        String big = "$argon2id$v=19$m=262144,t=2,p=1$c29tZXNhbHQ$eP4eyR+zqlZX1y5xCFTkw9m5GYx0L5YWwvCFvtlbLow";
+        assertThrows(IllegalArgumentException.class, () -> LegacyHash.parse(big, MAX));
+        assertTrue(LegacyHash.parse(big, StoredHashLimits.of(Argon2Parameters.OWASP, 16, MAX.maxArgon2MemoryKiB()))
+                .matches(utf8("password")));
+    }
+
+    /** The documented ceilings at the default factor (module README). */
+    @Test
+    void defaultLimits() {
+        assertEquals(8L * 19456 * 2, MAX.maxArgon2Cost());
+        assertEquals(15, MAX.maxBcryptCost());
+        assertEquals(1L << 20, MAX.maxScryptWork());
+        assertEquals(2_400_000, MAX.maxPbkdf2Iterations());
+        StoredHashLimits one = StoredHashLimits.of(Argon2Parameters.OWASP, 1, MAX.maxArgon2MemoryKiB());
+        assertEquals(12, one.maxBcryptCost());
+        assertEquals(16, StoredHashLimits.of(Argon2Parameters.OWASP, 1024, 1 << 20).maxBcryptCost(),
+                "absolute ceiling");
+        assertThrows(IllegalArgumentException.class, () -> StoredHashLimits.of(Argon2Parameters.OWASP, 0, 1 << 20));
+        assertThrows(IllegalArgumentException.class, () -> StoredHashLimits.of(Argon2Parameters.OWASP, 1025, 1 << 20));
+    }
+
+    /**
+     * Each of these costs from seconds to minutes to compute (bcrypt 16: ~5 s, PBKDF2 10M: ~9 s, scrypt 2^24: ~10 s,
+     * Argon2 64 GiB-passes: ~1 min): refusing them must take no time at all.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {
+            "$argon2id$v=19$m=1048576,t=64,p=1$c29tZXNhbHQ$CTFhFdXPJO1aFaMaO6Mm5c8y7cJHAph8ArZWb2GRPPc",
+            "$argon2id$v=19$m=1048576,t=1,p=1$c29tZXNhbHQ$CTFhFdXPJO1aFaMaO6Mm5c8y7cJHAph8ArZWb2GRPPc",
+            "$argon2id$v=19$m=19456,t=17,p=1$c29tZXNhbHQ$CTFhFdXPJO1aFaMaO6Mm5c8y7cJHAph8ArZWb2GRPPc",
+            "$2b$16$abcdefghijklmnopqrstuuHNbAKRhpaujgo33bRWs.NLUTJO3lOy2",
+            "$scrypt$ln=18,r=8,p=8$TmFDbC1zYWx0LTE2Ynl0ZQ$gkjuJFs/EcPBaq4PINEJDtMUKZqNDASRkiG2Vv24NBg",
+            "$scrypt$ln=17,r=8,p=2$TmFDbC1zYWx0LTE2Ynl0ZQ$gkjuJFs/EcPBaq4PINEJDtMUKZqNDASRkiG2Vv24NBg",
+            "$pbkdf2-sha256$9999999$TmFDbC1zYWx0LTE2Ynl0ZQ$k66qdNHMvcsEJzqaVAYX3bwHP7J5nT5lS312sjkTJ6Y",
+            "pbkdf2_sha256$2400001$seasalt42$eCWeO55XDDRhUvUlhFFryNgaVvcTIUBvLvE0csSYU7Q=",
+    })
+    void hashesAboveTheCostBoundAreRefusedQuickly(String encoded) {
+        long start = System.nanoTime();
+        assertThrows(IllegalArgumentException.class, () -> LegacyHash.parse(encoded, MAX));
+        assertTrue(System.nanoTime() - start < 100_000_000L, "refusal took " + (System.nanoTime() - start) + " ns");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {
+            "$argon2id$v=19$m=155648,t=2,p=1$c29tZXNhbHQ$CTFhFdXPJO1aFaMaO6Mm5c8y7cJHAph8ArZWb2GRPPc",  // exactly 8x
+            "$argon2id$v=19$m=65536,t=3,p=4$c29tZXNhbHQ$CTFhFdXPJO1aFaMaO6Mm5c8y7cJHAph8ArZWb2GRPPc",   // argon2-cffi default
+            "$2b$15$abcdefghijklmnopqrstuuHNbAKRhpaujgo33bRWs.NLUTJO3lOy2",
+            "$scrypt$ln=16,r=8,p=2$TmFDbC1zYWx0LTE2Ynl0ZQ$gkjuJFs/EcPBaq4PINEJDtMUKZqNDASRkiG2Vv24NBg",
+            "pbkdf2_sha256$1000000$seasalt42$eCWeO55XDDRhUvUlhFFryNgaVvcTIUBvLvE0csSYU7Q=",              // Django 5.2
+            "pbkdf2_sha256$2400000$seasalt42$eCWeO55XDDRhUvUlhFFryNgaVvcTIUBvLvE0csSYU7Q=",
+    })
+    void hashesAtOrBelowTheCostBoundAreAccepted(String encoded) {
+        LegacyHash.parse(encoded, MAX);
     }
 
     @Test

@@ -4,60 +4,28 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
-import jakarta.ws.rs.core.HttpHeaders;
-import jakarta.ws.rs.core.MediaType;
-import jakarta.ws.rs.core.MultivaluedMap;
-import org.keycloak.Config;
 import org.keycloak.OAuth2Constants;
 import org.keycloak.authentication.AuthenticationFlowError;
 import org.keycloak.authentication.ClientAuthenticationFlowContext;
-import org.keycloak.authentication.ClientAuthenticator;
-import org.keycloak.authentication.ClientAuthenticatorFactory;
+import org.keycloak.authentication.authenticators.client.AbstractClientAuthenticator;
 import org.keycloak.authentication.authenticators.client.ClientAuthUtil;
-import org.keycloak.http.HttpRequest;
 import org.keycloak.models.AuthenticationExecutionModel;
 import org.keycloak.models.ClientModel;
 import org.keycloak.models.KeycloakSession;
-import org.keycloak.models.KeycloakSessionFactory;
 import org.keycloak.provider.ProviderConfigProperty;
-import org.keycloak.util.BasicAuthHelper;
 
 /**
  * Client authentication of system accounts: {@code client_id} is the account, {@code client_secret} its
  * current token (HTTP Basic or form). Runs in the realm's client authentication flow next to Keycloak's own
  * authenticators; Keycloak only acts on its result for clients whose authenticator type is ours.
  */
-public class SystemAccountTokenClientAuthenticatorFactory implements ClientAuthenticatorFactory, ClientAuthenticator {
+public class SystemAccountTokenClientAuthenticatorFactory extends AbstractClientAuthenticator {
 
     public static final String ID = "system-account-token";
 
-    /** Client id and secret as sent, from Basic auth or the form; null if absent. */
-    record Presented(String clientId, String secret) {
-    }
-
-    static Presented presented(HttpRequest request) {
-        String clientId = null;
-        String secret = null;
-        String authorization = request.getHttpHeaders().getRequestHeaders().getFirst(HttpHeaders.AUTHORIZATION);
-        if (authorization != null) {
-            String[] pair = BasicAuthHelper.RFC6749.parseHeader(authorization);
-            if (pair != null) {
-                clientId = pair[0];
-                secret = pair[1];
-            }
-        }
-        MediaType type = request.getHttpHeaders().getMediaType();
-        if (clientId == null && type != null && type.isCompatible(MediaType.APPLICATION_FORM_URLENCODED_TYPE)) {
-            MultivaluedMap<String, String> form = request.getDecodedFormParameters();
-            clientId = form.getFirst(OAuth2Constants.CLIENT_ID);
-            secret = form.getFirst(OAuth2Constants.CLIENT_SECRET);
-        }
-        return new Presented(clientId, secret);
-    }
-
     @Override
     public void authenticateClient(ClientAuthenticationFlowContext context) {
-        Presented p = presented(context.getHttpRequest());
+        PresentedCredentials p = PresentedCredentials.from(context.getHttpRequest());
         if (p.clientId() == null) {
             context.challenge(ClientAuthUtil.errorResponse(400, "invalid_client", "Missing client_id parameter"));
             return;
@@ -95,23 +63,8 @@ public class SystemAccountTokenClientAuthenticatorFactory implements ClientAuthe
     }
 
     @Override
-    public ClientAuthenticator create() {
-        return this;
-    }
-
-    @Override
-    public ClientAuthenticator create(KeycloakSession session) {
-        return this;
-    }
-
-    @Override
     public String getDisplayType() {
         return "System account token";
-    }
-
-    @Override
-    public String getReferenceCategory() {
-        return OAuth2Constants.CLIENT_SECRET;
     }
 
     @Override
@@ -122,11 +75,6 @@ public class SystemAccountTokenClientAuthenticatorFactory implements ClientAuthe
     @Override
     public AuthenticationExecutionModel.Requirement[] getRequirementChoices() {
         return REQUIREMENT_CHOICES;
-    }
-
-    @Override
-    public boolean isUserSetupAllowed() {
-        return false;
     }
 
     @Override
@@ -156,18 +104,6 @@ public class SystemAccountTokenClientAuthenticatorFactory implements ClientAuthe
     @Override
     public Set<String> getProtocolAuthenticatorMethods(String loginProtocol) {
         return Set.of();
-    }
-
-    @Override
-    public void init(Config.Scope config) {
-    }
-
-    @Override
-    public void postInit(KeycloakSessionFactory factory) {
-    }
-
-    @Override
-    public void close() {
     }
 
     @Override

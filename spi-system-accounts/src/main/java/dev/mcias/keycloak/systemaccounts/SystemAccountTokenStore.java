@@ -30,6 +30,8 @@ public final class SystemAccountTokenStore {
     /** Write throttle only (when this node last recorded a use); the time itself lives in the database. */
     private static final java.util.concurrent.ConcurrentMap<String, Long> LAST_USE_WRITTEN =
             new java.util.concurrent.ConcurrentHashMap<>();
+    /** Bound of the throttle map; past it the map starts over (costing one extra write per account). */
+    static final int MAX_TRACKED_ACCOUNTS = 10_000;
 
     private final KeycloakSession session;
     private final EntityManager em;
@@ -156,6 +158,7 @@ public final class SystemAccountTokenStore {
     }
 
     public void delete(RealmModel realm, ClientModel client) {
+        LAST_USE_WRITTEN.remove(client.getId());
         em.createNamedQuery("mciasSaTokenDeleteByClient").setParameter("realmId", realm.getId())
                 .setParameter("clientId", client.getId()).executeUpdate();
     }
@@ -170,6 +173,9 @@ public final class SystemAccountTokenStore {
             long now = Time.currentTimeMillis();
             Long written = LAST_USE_WRITTEN.get(client.getId());
             if (written == null || now - written > LAST_USED_RESOLUTION_MILLIS) {
+                if (LAST_USE_WRITTEN.size() >= MAX_TRACKED_ACCOUNTS) {
+                    LAST_USE_WRITTEN.clear();
+                }
                 LAST_USE_WRITTEN.put(client.getId(), now);
                 em.createQuery("update SystemAccountTokenEntity t set t.lastUsedAt = :now"
                                 + " where t.realmId = :realmId and t.clientId = :clientId")

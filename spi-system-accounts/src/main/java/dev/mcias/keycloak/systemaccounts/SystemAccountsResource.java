@@ -5,10 +5,8 @@ import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.stream.Collectors;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.GET;
@@ -25,19 +23,12 @@ import org.keycloak.events.admin.OperationType;
 import org.keycloak.models.ClientModel;
 import org.keycloak.models.KeycloakSession;
 import org.keycloak.models.RealmModel;
-import org.keycloak.models.RoleModel;
 import org.keycloak.models.UserModel;
-import org.keycloak.representations.idm.ClientRepresentation;
-import org.keycloak.services.managers.ClientManager;
-import org.keycloak.services.managers.RealmManager;
 import org.keycloak.services.resources.admin.AdminEventBuilder;
 
 import dev.mcias.keycloak.common.Caller;
 import dev.mcias.keycloak.common.Errors;
-import dev.mcias.keycloak.common.JsonBodies;
-import dev.mcias.keycloak.common.McIasApi;
 import dev.mcias.keycloak.common.Refusals;
-import dev.mcias.keycloak.common.Text;
 
 /**
  * {@code /realms/{realm}/system-accounts}: create, list, inspect and delete system accounts; issue, renew and
@@ -47,20 +38,20 @@ import dev.mcias.keycloak.common.Text;
 @Produces(MediaType.APPLICATION_JSON)
 public class SystemAccountsResource {
 
-    static final int MAX_BODY_BYTES = 4096;
     static final String RESOURCE_TYPE = "MCIAS_SYSTEM_ACCOUNT";
-    private static final Set<String> CREATE_FIELDS = Set.of("name", "description", "token_ttl");
 
     private final KeycloakSession session;
     private final RealmModel realm;
     private final String adminRole;
     private final long defaultTtlSeconds;
+    private final SystemAccountService service;
 
     public SystemAccountsResource(KeycloakSession session, String adminRole, long defaultTtlSeconds) {
         this.session = session;
         this.realm = session.getContext().getRealm();
         this.adminRole = adminRole;
         this.defaultTtlSeconds = defaultTtlSeconds;
+        this.service = new SystemAccountService(session);
     }
 
     @GET
@@ -69,11 +60,10 @@ public class SystemAccountsResource {
         if (caller == null) {
             return Errors.unauthorized();
         }
-        SystemAccountTokenStore store = new SystemAccountTokenStore(session);
         List<Map<String, Object>> visible = realm.getClientsStream()
                 .filter(SystemAccounts::isSystemAccount)
                 .filter(c -> AccountAccess.maySee(caller, c, adminRole))
-                .map(c -> status(c, store))
+                .map(this::status)
                 .collect(Collectors.toList());
         return Response.ok(visible).build();
     }
@@ -89,83 +79,18 @@ public class SystemAccountsResource {
             Refusals.record(session, caller, RESOURCE_TYPE, "system-accounts", null, false, "create", "forbidden");
             return Errors.forbidden();
         }
-        JsonNode json;
+        ClientModel client;
         try {
-            json = JsonBodies.readObject(body, MAX_BODY_BYTES);
+            client = service.create(CreateAccountRequest.parse(body), adminRole);
         } catch (Errors.BadRequest e) {
             return e.response();
+        } catch (SystemAccountService.NameTaken e) {
+            return Errors.json(Response.Status.CONFLICT, "conflict", e.getMessage());
         }
-        for (var it = json.fieldNames(); it.hasNext(); ) {
-            String field = it.next();
-            if (!CREATE_FIELDS.contains(field)) {
-                return Errors.badRequest("unknown field: " + Text.printable(field));
-            }
-        }
-        JsonNode nameNode = json.get("name");
-        if (nameNode == null || !nameNode.isTextual() || !SystemAccounts.validName(nameNode.asText())) {
-            return Errors.badRequest("name must be 2-63 characters: a lowercase letter, then lowercase letters,"
-                    + " digits or hyphens");
-        }
-        String name = nameNode.asText();
-        JsonNode descriptionNode = json.get("description");
-        if (descriptionNode != null && !descriptionNode.isNull()
-                && (!descriptionNode.isTextual() || descriptionNode.asText().length() > 255
-                    || !Text.isPlain(descriptionNode.asText()))) {
-            return Errors.badRequest("description must be a string of at most 255 characters, without control"
-                    + " or bidirectional-override characters");
-        }
-        String description = descriptionNode == null || descriptionNode.isNull() ? null : descriptionNode.asText();
-        JsonNode ttlNode = json.get("token_ttl");
-        Long ttl = null;
-        if (ttlNode != null && !ttlNode.isNull()) {
-            if (!ttlNode.isIntegralNumber() || !ttlNode.canConvertToLong() || !SystemAccounts.validTtl(ttlNode.asLong())) {
-                return Errors.badRequest("token_ttl must be whole seconds between " + SystemAccounts.MIN_TTL_SECONDS
-                        + " and " + SystemAccounts.MAX_TTL_SECONDS);
-            }
-            ttl = ttlNode.asLong();
-        }
-        if (realm.getClientByClientId(name) != null || realm.getRole(name) != null || name.equals(adminRole)) {
-            return Errors.json(Response.Status.CONFLICT, "conflict", "a client or realm role with this name exists");
-        }
-
-        ClientRepresentation rep = new ClientRepresentation();
-        rep.setClientId(name);
-        // What the admin console's client list shows: this client is managed here, not edited by hand.
-        rep.setName("MCIAS system account " + name);
-        rep.setDescription(description);
-        rep.setEnabled(true);
-        rep.setProtocol("openid-connect");
-        rep.setPublicClient(false);
-        rep.setBearerOnly(false);
-        rep.setStandardFlowEnabled(false);
-        rep.setImplicitFlowEnabled(false);
-        rep.setDirectAccessGrantsEnabled(false);
-        rep.setServiceAccountsEnabled(true);
-        rep.setFrontchannelLogout(false);
-        rep.setClientAuthenticatorType(SystemAccountTokenClientAuthenticatorFactory.ID);
-        Map<String, String> attributes = new LinkedHashMap<>();
-        attributes.put(SystemAccounts.MARKER_ATTRIBUTE, "true");
-        attributes.put("client_credentials.use_refresh_token", "false");
-        attributes.put("oauth2.device.authorization.grant.enabled", "false");
-        attributes.put("oidc.ciba.grant.enabled", "false");
-        if (ttl != null) {
-            attributes.put(SystemAccounts.TTL_ATTRIBUTE, Long.toString(ttl));
-        }
-        rep.setAttributes(attributes);
-        ClientModel client = ClientManager.createClient(session, realm, rep);
-        client.setSecret(null);
-        new ClientManager(new RealmManager(session)).enableServiceAccount(client);
-        // The account reads its own DB credentials with a token it requests with scope=mcias-api; its other
-        // tokens (the ones it shows to apps) do not carry the audience, so an app cannot replay them here.
-        McIasApi.allowOptional(realm, client);
-        RoleModel role = realm.addRole(name);
-        role.setDescription("May issue tokens and read database credentials for system account " + name);
-        new SystemAccountTokenStore(session).createSlot(realm, client);
-
-        audit(caller, OperationType.CREATE, name, null, "create");
+        audit(caller, OperationType.CREATE, client.getClientId(), null, "create");
         return Response.status(Response.Status.CREATED)
-                .location(session.getContext().getUri().getAbsolutePathBuilder().path(name).build())
-                .entity(status(client, new SystemAccountTokenStore(session))).build();
+                .location(session.getContext().getUri().getAbsolutePathBuilder().path(client.getClientId()).build())
+                .entity(status(client)).build();
     }
 
     @GET
@@ -176,7 +101,7 @@ public class SystemAccountsResource {
         if (access.refused()) {
             return access.refusal();
         }
-        return Response.ok(status(access.account(), new SystemAccountTokenStore(session))).build();
+        return Response.ok(status(access.account())).build();
     }
 
     @DELETE
@@ -189,9 +114,7 @@ public class SystemAccountsResource {
         }
         Caller caller = access.caller();
         ClientModel account = access.account();
-        // The token slot and the delegation role go with the client (the factory's removal listener), whichever
-        // way the client is deleted.
-        new ClientManager(new RealmManager(session)).removeClient(realm, account);
+        service.delete(account);
         audit(caller, OperationType.DELETE, name, null, "delete");
         return Response.noContent().build();
     }
@@ -208,8 +131,7 @@ public class SystemAccountsResource {
         ClientModel account = access.account();
         SystemAccountTokenStore.Issued issued;
         try {
-            issued = new SystemAccountTokenStore(session).issue(realm, account, caller.name(),
-                    SystemAccounts.ttlSeconds(realm, account, defaultTtlSeconds));
+            issued = service.issue(account, caller.name(), defaultTtlSeconds);
         } catch (SystemAccountTokenStore.AccountGone gone) {
             return Errors.notFound();
         }
@@ -220,8 +142,7 @@ public class SystemAccountsResource {
     @POST
     @Path("{name}/token/renew")
     public Response renew(@PathParam("name") String name) {
-        SystemAccountTokenClientAuthenticatorFactory.Presented presented =
-                SystemAccountTokenClientAuthenticatorFactory.presented(session.getContext().getHttpRequest());
+        PresentedCredentials presented = PresentedCredentials.from(session.getContext().getHttpRequest());
         if (presented.clientId() == null || presented.secret() == null) {
             return Errors.unauthorized();
         }
@@ -234,8 +155,7 @@ public class SystemAccountsResource {
         }
         SystemAccountTokenStore.Issued issued;
         try {
-            issued = new SystemAccountTokenStore(session).renew(realm, account, presented.secret(),
-                    SystemAccounts.ttlSeconds(realm, account, defaultTtlSeconds));
+            issued = service.renew(account, presented.secret(), defaultTtlSeconds);
         } catch (SystemAccountTokenStore.AccountGone gone) {
             return failedRenewal(name, presented.secret(), "unknown_account");
         }
@@ -275,17 +195,9 @@ public class SystemAccountsResource {
         ClientModel account = access.account();
         String fingerprint;
         try {
-            fingerprint = new SystemAccountTokenStore(session).revoke(realm, account);
+            fingerprint = service.revoke(account);
         } catch (SystemAccountTokenStore.AccountGone gone) {
             return Errors.notFound();
-        }
-        // Access tokens already issued die with the sessions and the client's not-before, which Keycloak
-        // compares in whole seconds (iat < notBefore): +1 also covers tokens issued in this second.
-        account.setNotBefore(Time.currentTime() + 1);
-        UserModel serviceAccount = session.users().getServiceAccount(account);
-        if (serviceAccount != null) {
-            session.sessions().getUserSessionsStream(realm, serviceAccount).collect(Collectors.toList())
-                    .forEach(s -> session.sessions().removeUserSession(realm, s));
         }
         audit(caller, OperationType.ACTION, name, fingerprint, "revoke");
         return Response.noContent().build();
@@ -302,13 +214,13 @@ public class SystemAccountsResource {
         return Response.ok(body).header("Cache-Control", "no-store").header("Pragma", "no-cache").build();
     }
 
-    private Map<String, Object> status(ClientModel account, SystemAccountTokenStore store) {
+    private Map<String, Object> status(ClientModel account) {
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("name", account.getClientId());
         out.put("description", account.getDescription());
         out.put("enabled", account.isEnabled());
         out.put("token_ttl", SystemAccounts.ttlSeconds(realm, account, defaultTtlSeconds));
-        SystemAccountTokenEntity row = store.find(realm, account);
+        SystemAccountTokenEntity row = service.slot(account);
         Map<String, Object> token = new LinkedHashMap<>();
         boolean present = row != null && row.getTokenHash() != null;
         token.put("present", present);

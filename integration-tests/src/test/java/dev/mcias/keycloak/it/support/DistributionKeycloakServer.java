@@ -182,6 +182,10 @@ public final class DistributionKeycloakServer implements KeycloakServer {
         if (extraOptions.stream().noneMatch(o -> o.startsWith("--cache="))) {
             cmd.add("--cache=local");
         }
+        // A hashing bound below the burst PasswordArgon2IT sends (its default is the CPU count); a test may set its own.
+        if (extraOptions.stream().noneMatch(o -> o.startsWith("--spi-password-hashing--argon2id--max-concurrent="))) {
+            cmd.add("--spi-password-hashing--argon2id--max-concurrent=2");
+        }
         cmd.addAll(database.keycloakOptions(home));
         cmd.addAll(extraOptions);
         ProcessBuilder pb = new ProcessBuilder(cmd).directory(home.toFile()).redirectErrorStream(true)
