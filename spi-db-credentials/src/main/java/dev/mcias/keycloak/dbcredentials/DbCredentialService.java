@@ -393,16 +393,23 @@ public final class DbCredentialService {
         }
     }
 
+    /** The account a configuration belongs to, for logs: its name, or its id once it is removed. */
+    private String accountName(DbCredentialEntity c) {
+        RealmModel realm = session.realms().getRealm(c.getRealmId());
+        ClientModel client = realm == null ? null : session.clients().getClientById(realm, c.getClientId());
+        return client == null ? "(removed account " + c.getClientId() + ")" : client.getClientId();
+    }
+
     private void reapThrough(DbCredentialEntity c, List<DynamicRoleEntity> roles, long now, long intervalMillis) {
         if (c == null || c.getMode() == DbCredentialMode.STATIC) {
-            failAll(roles, "no dynamic connection configuration left to drop it through", now, intervalMillis);
+            failAll(roles, null, "no dynamic connection configuration left to drop it through", now, intervalMillis);
             return;
         }
         String secret;
         try {
             secret = box().decrypt(c.getKeyId(), c.getSecret(), context(c));
         } catch (DbCredentialException | SecretBox.KeyUnavailableException e) {
-            failAll(roles, "connection secret unavailable: " + e.getMessage(), now, intervalMillis);
+            failAll(roles, c, "connection secret unavailable: " + e.getMessage(), now, intervalMillis);
             return;
         }
         List<DynamicRoleEntity> left = new ArrayList<>(roles);
@@ -426,14 +433,15 @@ public final class DbCredentialService {
                 left.remove(0);
             }
         } catch (SQLException ex) {
-            failAll(left, "cannot connect as " + c.getUsername() + " to " + c.getHost() + ":" + c.getPort() + "/"
+            failAll(left, c, "cannot connect as " + c.getUsername() + " to " + c.getHost() + ":" + c.getPort() + "/"
                     + c.getDatabase() + ": " + PostgresRoles.describe(ex), now, intervalMillis);
         }
     }
 
-    private void failAll(List<DynamicRoleEntity> roles, String error, long now, long intervalMillis) {
+    private void failAll(List<DynamicRoleEntity> roles, DbCredentialEntity c, String error, long now,
+                         long intervalMillis) {
         for (DynamicRoleEntity d : roles) {
-            fail(d, null, error, now, intervalMillis);
+            fail(d, c, error, now, intervalMillis);
         }
     }
 
@@ -446,8 +454,8 @@ public final class DbCredentialService {
         d.setLastError(error);
         if (Integer.bitCount(attempts) == 1) {
             LOG.warnf("db-credentials: cannot drop expired role %s%s (attempt %d, next in %d s): %s", d.getRoleName(),
-                    c == null ? "" : " at " + c.getHost() + ":" + c.getPort() + "/" + c.getDatabase(), attempts,
-                    backoff / 1000, error);
+                    c == null ? "" : " of account " + accountName(c) + " at " + c.getHost() + ":" + c.getPort() + "/"
+                            + c.getDatabase(), attempts, backoff / 1000, error);
         }
     }
 }
