@@ -48,6 +48,13 @@ class DbCredentialsIT {
     static final String STATIC_PASSWORD = "static-" + SUFFIX + "-Pw0rd";
     static final String CREATOR = "mcias_creator_" + SUFFIX;
     static final String CREATOR_PASSWORD = "creator-" + SUFFIX + "-Pw0rd";
+    /** A second connection role, for tests that break its login. */
+    static final String CREATOR2 = "mcias_creator2_" + SUFFIX;
+    /** Connection roles lacking what dynamic mode needs. */
+    static final String NO_CREATEROLE = "mcias_weak_" + SUFFIX;
+    static final String NO_INHERIT = "mcias_noinherit_" + SUFFIX;
+    /** Another database, where the reaper cannot reach what a role owns. */
+    static final String OTHER_DB = DB + "_other";
 
     KeycloakApi api;
     RealmFixtures fx;
@@ -62,6 +69,12 @@ class DbCredentialsIT {
                     + GROUP);
             s.execute("CREATE ROLE " + CREATOR + " LOGIN CREATEROLE PASSWORD '" + CREATOR_PASSWORD
                     + "' IN ROLE mcias_pwauth");
+            s.execute("CREATE ROLE " + CREATOR2 + " LOGIN CREATEROLE PASSWORD '" + CREATOR_PASSWORD
+                    + "' IN ROLE mcias_pwauth");
+            s.execute("CREATE ROLE " + NO_CREATEROLE + " LOGIN PASSWORD '" + CREATOR_PASSWORD + "' IN ROLE mcias_pwauth");
+            s.execute("CREATE ROLE " + NO_INHERIT + " LOGIN CREATEROLE NOINHERIT PASSWORD '" + CREATOR_PASSWORD
+                    + "' IN ROLE mcias_pwauth");
+            s.execute("CREATE DATABASE " + OTHER_DB);
         }
         try (Connection c = TestDatabase.connect(DB); Statement s = c.createStatement()) {
             s.execute("CREATE TABLE items (id int primary key, name text)");
@@ -77,6 +90,7 @@ class DbCredentialsIT {
     static void dropDatabase() throws Exception {
         try (Connection c = TestDatabase.connect("postgres"); Statement s = c.createStatement()) {
             s.execute("DROP DATABASE IF EXISTS " + DB + " WITH (FORCE)");
+            s.execute("DROP DATABASE IF EXISTS " + OTHER_DB + " WITH (FORCE)");
             try (ResultSet rs = s.executeQuery("SELECT rolname FROM pg_roles WHERE rolname LIKE 'mcias_dyn_%'"
                     + " AND pg_has_role(rolname, '" + GROUP + "', 'MEMBER')")) {
                 List<String> left = new ArrayList<>();
@@ -89,6 +103,9 @@ class DbCredentialsIT {
             }
             s.execute("DROP ROLE IF EXISTS " + STATIC_USER);
             s.execute("DROP ROLE IF EXISTS " + CREATOR);
+            s.execute("DROP ROLE IF EXISTS " + CREATOR2);
+            s.execute("DROP ROLE IF EXISTS " + NO_CREATEROLE);
+            s.execute("DROP ROLE IF EXISTS " + NO_INHERIT);
             s.execute("DROP ROLE IF EXISTS " + GROUP);
         }
     }
@@ -139,12 +156,16 @@ class DbCredentialsIT {
     }
 
     Map<String, Object> dynamicBody(int port, long ttl) {
+        return dynamicBody(port, ttl, CREATOR);
+    }
+
+    Map<String, Object> dynamicBody(int port, long ttl, String creator) {
         Map<String, Object> b = new LinkedHashMap<>();
         b.put("mode", "dynamic");
         b.put("host", TestDatabase.PG_HOST);
         b.put("port", port);
         b.put("database", DB);
-        b.put("username", CREATOR);
+        b.put("username", creator);
         b.put("password", CREATOR_PASSWORD);
         b.put("sslmode", "disable");
         b.put("group_role", GROUP);
@@ -287,13 +308,8 @@ class DbCredentialsIT {
             assertThrows(SQLException.class, () -> login(c.path("username").asText(), "wrong").close());
         }
         // After the TTL the roles cannot log in, and the reaper drops them.
-        Thread.sleep(11_000);
+        await("the roles are dropped", 60, () -> !roleExists(role1) && !roleExists(role2));
         assertThrows(SQLException.class, () -> login(role1, creds.get(0).path("password").asText()).close());
-        long deadline = System.currentTimeMillis() + 30_000;
-        while (System.currentTimeMillis() < deadline && (roleExists(role1) || roleExists(role2))) {
-            Thread.sleep(500);
-        }
-        assertFalse(roleExists(role1) || roleExists(role2), "reaped");
     }
 
     @Test
@@ -308,11 +324,7 @@ class DbCredentialsIT {
         server.kill(); // no chance to clean up on the way out
         server.start();
         admin = fx.userWithRoles("dbc-admin", "admin");
-        long deadline = System.currentTimeMillis() + 40_000;
-        while (System.currentTimeMillis() < deadline && roleExists(role)) {
-            Thread.sleep(500);
-        }
-        assertFalse(roleExists(role), "role created before the restart is reaped after it");
+        await("role created before the restart is reaped after it", 60, () -> !roleExists(role));
     }
 
     static boolean roleExists(String role) throws SQLException {
@@ -325,18 +337,28 @@ class DbCredentialsIT {
     @Test
     void databaseDownGivesA503AndLeavesNothing() throws Exception {
         String name = account();
-        api.putJson(url("/" + name), admin, dynamicBody(1, 60)).expect(200);
-        int rolesBefore = dynamicRoleCount();
-        KeycloakApi.Response r = api.get(url("/" + name), admin);
-        assertEquals(503, r.status());
-        assertEquals("database_unavailable", r.json().path("error").asText());
-        assertFalse(r.body().contains(CREATOR_PASSWORD));
+        int rolesBefore;
+        try (TcpProxy proxy = new TcpProxy(TestDatabase.PG_PORT)) {
+            api.putJson(url("/" + name), admin, dynamicBody(proxy.port(), 60)).expect(200);
+            rolesBefore = dynamicRoleCount();
+            proxy.close(); // the database "goes down"
+            KeycloakApi.Response r = api.get(url("/" + name), admin);
+            assertEquals(503, r.status(), r.body());
+            assertEquals("database_unavailable", r.json().path("error").asText());
+            assertFalse(r.body().contains(CREATOR_PASSWORD));
+            // Configuring while the database is down stores nothing: the connection role cannot be checked.
+            String other = account();
+            KeycloakApi.Response put = api.putJson(url("/" + other), admin, dynamicBody(proxy.port(), 60));
+            assertEquals(503, put.status(), put.body());
+            assertEquals(404, api.get(url("/" + other), admin).status(), "nothing stored");
+        }
         assertEquals(rolesBefore, dynamicRoleCount(), "no role left half-made");
     }
 
     static int dynamicRoleCount() throws SQLException {
         try (Connection c = TestDatabase.connect("postgres"); Statement s = c.createStatement();
-             ResultSet rs = s.executeQuery("select count(*) from pg_roles where rolname like 'mcias_dyn_%'")) {
+             ResultSet rs = s.executeQuery("select count(*) from pg_roles where rolname like 'mcias_dyn_%'"
+                     + " and pg_has_role(rolname, '" + GROUP + "', 'MEMBER')")) {
             rs.next();
             return rs.getInt(1);
         }
@@ -372,5 +394,249 @@ class DbCredentialsIT {
         assertEquals(404, api.putJson(url("/no-such-account"), admin, staticBody()).status());
         Map<String, String> headers = new HashMap<>();
         assertEquals(401, api.send("GET", url("/" + name), headers, null).status());
+    }
+
+    interface Condition {
+        boolean holds() throws Exception;
+    }
+
+    /** Polls a condition until it holds, failing after {@code seconds}. */
+    static void await(String what, int seconds, Condition condition) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
+        while (!condition.holds()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("not within " + seconds + " s: " + what);
+            }
+            Thread.sleep(250);
+        }
+    }
+
+    static boolean sessionAlive(Connection c) {
+        try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("select count(*) from items")) {
+            return rs.next();
+        } catch (SQLException e) {
+            return false;
+        }
+    }
+
+    String dynamicRole(String name) {
+        return api.get(url("/" + name), admin).expect(200).json().path("username").asText();
+    }
+
+    @Test
+    void anOpenSessionOfAnExpiredRoleIsEnded() throws Exception {
+        String name = account();
+        api.putJson(url("/" + name), admin, dynamicBody(TestDatabase.PG_PORT, 10)).expect(200);
+        JsonNode c = api.get(url("/" + name), admin).expect(200).json();
+        String role = c.path("username").asText();
+        try (Connection session = login(role, c.path("password").asText())) {
+            assertTrue(sessionAlive(session));
+            await("the expired role's open session is ended", 60, () -> !sessionAlive(session));
+        }
+        await("the role is dropped", 30, () -> !roleExists(role));
+    }
+
+    @Test
+    void aConnectionRoleThatCannotDoItsJobIsRefusedWithWhatToGrant() {
+        String name = account();
+        KeycloakApi.Response r = api.putJson(url("/" + name), admin, dynamicBody(TestDatabase.PG_PORT, 60, NO_CREATEROLE));
+        assertEquals(400, r.status(), r.body());
+        assertEquals("insufficient_privileges", r.json().path("error").asText());
+        assertTrue(r.json().path("error_description").asText().contains("ALTER ROLE \"" + NO_CREATEROLE + "\" CREATEROLE"),
+                r.body());
+        r = api.putJson(url("/" + name), admin, dynamicBody(TestDatabase.PG_PORT, 60, NO_INHERIT));
+        assertEquals(400, r.status(), r.body());
+        assertTrue(r.json().path("error_description").asText().contains("ALTER ROLE \"" + NO_INHERIT + "\" INHERIT"),
+                r.body());
+        Map<String, Object> noGroup = dynamicBody(TestDatabase.PG_PORT, 60);
+        noGroup.put("group_role", "no_such_group_" + SUFFIX);
+        assertEquals(400, api.putJson(url("/" + name), admin, noGroup).status());
+        // Configuration errors the database reports are a 400 at PUT, with the driver's reason.
+        Map<String, Object> wrongPassword = dynamicBody(TestDatabase.PG_PORT, 60);
+        wrongPassword.put("password", "wrong-" + SUFFIX);
+        r = api.putJson(url("/" + name), admin, wrongPassword);
+        assertEquals(400, r.status(), r.body());
+        assertEquals("database_refused", r.json().path("error").asText());
+        assertTrue(r.body().contains("28P01"), r.body());
+        assertFalse(r.body().contains("wrong-" + SUFFIX));
+        Map<String, Object> ssl = dynamicBody(TestDatabase.PG_PORT, 60);
+        ssl.put("sslmode", "require"); // the test server has ssl = off
+        r = api.putJson(url("/" + name), admin, ssl);
+        assertEquals(400, r.status(), r.body());
+        assertEquals("database_refused", r.json().path("error").asText());
+        assertEquals(404, api.get(url("/" + name), admin).status(), "nothing stored");
+    }
+
+    @Test
+    void aLoginThatStopsWorkingIsAConfigurationErrorNotTryAgainLater() throws Exception {
+        String name = account();
+        api.putJson(url("/" + name), admin, dynamicBody(TestDatabase.PG_PORT, 60, CREATOR2)).expect(200);
+        dynamicRole(name);
+        try (Connection c = TestDatabase.connect("postgres"); Statement s = c.createStatement()) {
+            s.execute("ALTER ROLE " + CREATOR2 + " PASSWORD 'changed-" + SUFFIX + "'");
+        }
+        int before = dynamicRoleCount();
+        KeycloakApi.Response r = api.get(url("/" + name), admin);
+        assertEquals(502, r.status(), r.body());
+        assertEquals("database_misconfigured", r.json().path("error").asText());
+        assertFalse(r.body().contains(CREATOR_PASSWORD));
+        assertEquals(before, dynamicRoleCount());
+    }
+
+    @Test
+    void passwordAtTheLimitIsStoredAndOneByteMoreIsRefused() {
+        String name = account();
+        Map<String, Object> b = staticBody();
+        b.put("password", "p".repeat(1024));
+        api.putJson(url("/" + name), admin, b).expect(200);
+        assertEquals("p".repeat(1024), api.get(url("/" + name), admin).expect(200).json().path("password").asText());
+        b.put("password", "p".repeat(1025));
+        KeycloakApi.Response r = api.putJson(url("/" + name), admin, b);
+        assertEquals(400, r.status(), r.body());
+        b.put("password", "\u00e9".repeat(513)); // 1026 bytes in UTF-8
+        assertEquals(400, api.putJson(url("/" + name), admin, b).status());
+        assertEquals("p".repeat(1024), api.get(url("/" + name), admin).expect(200).json().path("password").asText(),
+                "the refused PUTs changed nothing");
+    }
+
+    /** Switching to static, removing the configuration and removing the account all drop live roles. */
+    @Test
+    void rolesStillAliveAreDroppedOnEveryPathThatEndsTheConfiguration() throws Exception {
+        String toStatic = account();
+        String removed = account();
+        String deletedAccount = account();
+        Map<String, String> roles = new LinkedHashMap<>();
+        for (String name : List.of(toStatic, removed, deletedAccount)) {
+            api.putJson(url("/" + name), admin, dynamicBody(TestDatabase.PG_PORT, 3600)).expect(200);
+            roles.put(name, dynamicRole(name));
+            assertTrue(roleExists(roles.get(name)));
+        }
+        api.putJson(url("/" + toStatic), admin, staticBody()).expect(200);
+        api.delete(url("/" + removed), admin).expect(204);
+        api.delete(api.realmUrl("/system-accounts/" + deletedAccount), admin).expect(204);
+        for (Map.Entry<String, String> e : roles.entrySet()) {
+            await("the live role of " + e.getKey() + " is dropped", 60, () -> !roleExists(e.getValue()));
+        }
+        assertEquals(STATIC_USER, api.get(url("/" + toStatic), admin).expect(200).json().path("username").asText());
+        JsonNode status = api.get(url("/-/status"), admin).expect(200).json();
+        for (JsonNode stuck : status.path("stuck")) {
+            assertFalse(roles.containsValue(stuck.path("role").asText()), status.toString());
+        }
+    }
+
+    /**
+     * A role that owns a large object is still dropped (the object goes to the connection role); a role that
+     * owns something in another database cannot be dropped, is counted as stuck, and holds up no other role.
+     */
+    @Test
+    void ownedObjectsDoNotBlockTheReaperAndAStuckRoleIsVisible() throws Exception {
+        String name = account();
+        api.putJson(url("/" + name), admin, dynamicBody(TestDatabase.PG_PORT, 10)).expect(200);
+        JsonNode withObject = api.get(url("/" + name), admin).expect(200).json();
+        String stuck = dynamicRole(name);
+        List<String> plain = List.of(dynamicRole(name), dynamicRole(name));
+        String ownerRole = withObject.path("username").asText();
+        long oid;
+        try (Connection c = login(ownerRole, withObject.path("password").asText()); Statement s = c.createStatement();
+             ResultSet rs = s.executeQuery("SELECT lo_create(0)")) {
+            rs.next();
+            oid = rs.getLong(1);
+        }
+        try (Connection c = TestDatabase.connect(OTHER_DB); Statement s = c.createStatement()) {
+            s.execute("CREATE TABLE held_" + SUFFIX + " (x int)");
+            s.execute("ALTER TABLE held_" + SUFFIX + " OWNER TO " + stuck);
+        }
+        await("the role owning a large object and the plain roles are dropped", 60,
+                () -> !roleExists(ownerRole) && !roleExists(plain.get(0)) && !roleExists(plain.get(1)));
+        try (Connection c = TestDatabase.connect(DB); Statement s = c.createStatement();
+             ResultSet rs = s.executeQuery("SELECT pg_get_userbyid(lomowner) FROM pg_largeobject_metadata WHERE oid = "
+                     + oid)) {
+            assertTrue(rs.next(), "the large object is kept");
+            assertEquals(CREATOR, rs.getString(1), "and now belongs to the connection role");
+        }
+        await("the undroppable role is reported as stuck", 30, () -> stuckRole(stuck) != null);
+        assertTrue(roleExists(stuck));
+        JsonNode report = stuckRole(stuck);
+        assertTrue(report.path("attempts").asInt() >= 1);
+        assertFalse(report.path("last_error").asText().isEmpty());
+        assertTrue(api.get(url("/-/status"), admin).expect(200).json().path("stuck_roles").asInt() >= 1);
+        // Once what held it is gone, a later attempt (after its backoff) drops it.
+        try (Connection c = TestDatabase.connect(OTHER_DB); Statement s = c.createStatement()) {
+            s.execute("DROP TABLE held_" + SUFFIX);
+        }
+        await("the formerly stuck role is dropped", 120, () -> !roleExists(stuck));
+        await("and no longer reported", 30, () -> stuckRole(stuck) == null);
+    }
+
+    JsonNode stuckRole(String role) {
+        for (JsonNode r : api.get(url("/-/status"), admin).expect(200).json().path("stuck")) {
+            if (role.equals(r.path("role").asText())) {
+                return r;
+            }
+        }
+        return null;
+    }
+
+    @Test
+    void statusIsForAdminsOnly() {
+        assertEquals(401, api.get(url("/-/status"), null).status());
+        assertEquals(403, api.get(url("/-/status"), fx.userWithRoles("dbc-plain")).status());
+    }
+
+    /** Forwards 127.0.0.1:port() to PostgreSQL until closed: closing it is a database going down. */
+    static final class TcpProxy implements AutoCloseable {
+        private final java.net.ServerSocket server;
+        private final List<java.net.Socket> open = java.util.Collections.synchronizedList(new ArrayList<>());
+        private final ExecutorService pool = Executors.newCachedThreadPool();
+
+        TcpProxy(int targetPort) throws java.io.IOException {
+            server = new java.net.ServerSocket(0, 50, java.net.InetAddress.getByName("127.0.0.1"));
+            pool.submit(() -> {
+                while (!server.isClosed()) {
+                    try {
+                        java.net.Socket in = server.accept();
+                        java.net.Socket out = new java.net.Socket(TestDatabase.PG_HOST, targetPort);
+                        open.add(in);
+                        open.add(out);
+                        pool.submit(() -> pump(in, out));
+                        pool.submit(() -> pump(out, in));
+                    } catch (java.io.IOException e) {
+                        // closed
+                    }
+                }
+                return null;
+            });
+        }
+
+        private static Void pump(java.net.Socket from, java.net.Socket to) {
+            try {
+                from.getInputStream().transferTo(to.getOutputStream());
+            } catch (java.io.IOException e) {
+                // one side closed
+            } finally {
+                try {
+                    from.close();
+                    to.close();
+                } catch (java.io.IOException e) {
+                    // already closed
+                }
+            }
+            return null;
+        }
+
+        int port() {
+            return server.getLocalPort();
+        }
+
+        @Override
+        public void close() throws java.io.IOException {
+            server.close();
+            synchronized (open) {
+                for (java.net.Socket s : open) {
+                    s.close();
+                }
+            }
+            pool.shutdownNow();
+        }
     }
 }

@@ -14,6 +14,8 @@ import jakarta.persistence.Table;
 @Table(name = "MCIAS_DB_CREDENTIAL")
 public class DbCredentialEntity {
 
+    public static final int SECRET_LENGTH = 2048;
+
     @Id
     @Column(name = "ID", length = 36)
     private String id;
@@ -39,7 +41,8 @@ public class DbCredentialEntity {
     private String groupRole;
     @Column(name = "TTL_SECONDS")
     private Long ttlSeconds;
-    @Column(name = "SECRET", length = 1024, nullable = false)
+    /** Sized by changeSet mcias-db-credentials-2 for the longest password (1024 bytes): see {@link #SECRET_LENGTH}. */
+    @Column(name = "SECRET", length = SECRET_LENGTH, nullable = false)
     private String secret;
     @Column(name = "KEY_ID", length = 32, nullable = false)
     private String keyId;
@@ -54,8 +57,8 @@ public class DbCredentialEntity {
     public void setRealmId(String v) { realmId = v; }
     public String getClientId() { return clientId; }
     public void setClientId(String v) { clientId = v; }
-    public String getMode() { return mode; }
-    public void setMode(String v) { mode = v; }
+    public DbCredentialMode getMode() { return DbCredentialMode.of(mode); }
+    public void setMode(DbCredentialMode v) { mode = v.value(); }
     public String getHost() { return host; }
     public void setHost(String v) { host = v; }
     public int getPort() { return port; }

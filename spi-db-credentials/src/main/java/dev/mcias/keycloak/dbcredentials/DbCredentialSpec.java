@@ -1,6 +1,5 @@
 package dev.mcias.keycloak.dbcredentials;
 
-import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.util.Iterator;
 import java.util.Set;
@@ -12,7 +11,7 @@ import com.fasterxml.jackson.databind.JsonNode;
  * A validated PUT body. Identifiers (database, user, group role) are limited to a conservative character set
  * and are quoted anyway wherever they reach SQL; nothing user-supplied is ever concatenated into SQL unquoted.
  */
-public record DbCredentialSpec(String mode, String host, int port, String database, String username,
+public record DbCredentialSpec(DbCredentialMode mode, String host, int port, String database, String username,
                                String password, String sslmode, String options, String groupRole, Long ttlSeconds) {
 
     public static final Set<String> SSLMODES = Set.of("disable", "allow", "prefer", "require", "verify-ca",
@@ -28,8 +27,18 @@ public record DbCredentialSpec(String mode, String host, int port, String databa
     public static final long MAX_TTL = 7 * 24 * 3600;
     public static final long DEFAULT_TTL = 3600;
 
+    /** Longest password, in UTF-8 bytes (the stored ciphertext column is sized for it). */
+    public static final int MAX_PASSWORD_BYTES = 1024;
+
+    /** Never the password. */
+    @Override
+    public String toString() {
+        return "DbCredentialSpec[mode=" + mode + ", host=" + host + ", port=" + port + ", database=" + database
+                + ", username=" + username + ", sslmode=" + sslmode + ", groupRole=" + groupRole + "]";
+    }
+
     public boolean dynamic() {
-        return "dynamic".equals(mode);
+        return mode == DbCredentialMode.DYNAMIC;
     }
 
     /** Validates a PUT body; messages never contain the password. */
@@ -37,11 +46,12 @@ public record DbCredentialSpec(String mode, String host, int port, String databa
         if (json == null || !json.isObject()) {
             throw new Invalid("body must be a JSON object");
         }
-        String mode = text(json, "mode", true);
-        if (!"static".equals(mode) && !"dynamic".equals(mode)) {
+        String modeText = text(json, "mode", true);
+        if (!"static".equals(modeText) && !"dynamic".equals(modeText)) {
             throw new Invalid("mode must be static or dynamic");
         }
-        Set<String> allowed = "dynamic".equals(mode) ? DYNAMIC_FIELDS : STATIC_FIELDS;
+        DbCredentialMode mode = DbCredentialMode.of(modeText);
+        Set<String> allowed = mode == DbCredentialMode.DYNAMIC ? DYNAMIC_FIELDS : STATIC_FIELDS;
         for (Iterator<String> it = json.fieldNames(); it.hasNext(); ) {
             String f = it.next();
             if (!allowed.contains(f)) {
@@ -63,8 +73,9 @@ public record DbCredentialSpec(String mode, String host, int port, String databa
         String database = identifier(json, "database", true);
         String username = identifier(json, "username", true);
         String password = text(json, "password", true);
-        if (password.isEmpty() || password.length() > 1024 || password.indexOf('\0') >= 0) {
-            throw new Invalid("password must be 1 to 1024 characters");
+        if (password.isEmpty() || password.getBytes(StandardCharsets.UTF_8).length > MAX_PASSWORD_BYTES
+                || password.indexOf('\0') >= 0) {
+            throw new Invalid("password must be 1 to " + MAX_PASSWORD_BYTES + " bytes in UTF-8 (1024 ASCII characters)");
         }
         String sslmode = json.has("sslmode") ? text(json, "sslmode", true) : "require";
         if (!SSLMODES.contains(sslmode)) {
@@ -76,7 +87,7 @@ public record DbCredentialSpec(String mode, String host, int port, String databa
         }
         String group = null;
         Long ttl = null;
-        if ("dynamic".equals(mode)) {
+        if (mode == DbCredentialMode.DYNAMIC) {
             group = identifier(json, "group_role", true);
             ttl = DEFAULT_TTL;
             if (json.has("ttl_seconds")) {
@@ -110,35 +121,6 @@ public record DbCredentialSpec(String mode, String host, int port, String databa
             throw new Invalid(field + " must be 1-63 characters: a letter or _, then letters, digits or _");
         }
         return s;
-    }
-
-    /** PostgreSQL identifier quoting (doubling embedded quotes), used for every identifier we send. */
-    public static String quoteIdentifier(String s) {
-        return "\"" + s.replace("\"", "\"\"") + "\"";
-    }
-
-    /** PostgreSQL literal quoting (standard_conforming_strings), for the values DDL cannot bind. */
-    public static String quoteLiteral(String s) {
-        if (s.indexOf('\0') >= 0) {
-            throw new IllegalArgumentException("NUL in literal");
-        }
-        return "'" + s.replace("'", "''") + "'";
-    }
-
-    /** libpq connection URI. */
-    public static String uri(String user, String password, String host, int port, String database, String sslmode,
-                             String options) {
-        StringBuilder b = new StringBuilder("postgresql://").append(enc(user)).append(':').append(enc(password))
-                .append('@').append(host).append(':').append(port).append('/').append(enc(database))
-                .append("?sslmode=").append(enc(sslmode));
-        if (options != null && !options.isEmpty()) {
-            b.append("&options=").append(enc(options));
-        }
-        return b.toString();
-    }
-
-    private static String enc(String s) {
-        return URLEncoder.encode(s, StandardCharsets.UTF_8).replace("+", "%20");
     }
 
     private static String printable(String s) {

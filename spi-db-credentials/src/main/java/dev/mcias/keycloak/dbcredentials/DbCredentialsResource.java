@@ -1,12 +1,7 @@
 package dev.mcias.keycloak.dbcredentials;
 
 import java.io.InputStream;
-import java.sql.Connection;
-import java.sql.SQLException;
-import java.time.Instant;
-import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.UUID;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import jakarta.ws.rs.Consumes;
@@ -19,12 +14,9 @@ import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
-import org.jboss.logging.Logger;
 import org.keycloak.events.admin.OperationType;
-import org.keycloak.models.ClientModel;
 import org.keycloak.models.KeycloakSession;
 import org.keycloak.models.RealmModel;
-import org.keycloak.models.utils.KeycloakModelUtils;
 import org.keycloak.services.resources.admin.AdminEventBuilder;
 
 import dev.mcias.keycloak.common.Caller;
@@ -37,22 +29,24 @@ import dev.mcias.keycloak.systemaccounts.AccountAccess;
 /**
  * {@code /realms/{realm}/db-credentials}: PostgreSQL credentials of system accounts. Read by the account itself,
  * a holder of its role, or an admin; set and removed by an admin. Everyone else, and every unknown account, gets
- * the same 404. Every read and change is an admin event (never with the password).
+ * the same 404. Every read and change is an admin event (never with the password). The work is done by
+ * {@link DbCredentialService}; this class checks callers, maps answers and writes the audit.
  */
 @Produces(MediaType.APPLICATION_JSON)
 public class DbCredentialsResource {
 
-    private static final Logger LOG = Logger.getLogger(DbCredentialsResource.class);
     static final String RESOURCE_TYPE = "MCIAS_DB_CREDENTIALS";
 
     private final KeycloakSession session;
     private final RealmModel realm;
     private final DbCredentialsResourceProviderFactory config;
+    private final DbCredentialService service;
 
     public DbCredentialsResource(KeycloakSession session, DbCredentialsResourceProviderFactory config) {
         this.session = session;
         this.realm = session.getContext().getRealm();
         this.config = config;
+        this.service = new DbCredentialService(session, config);
     }
 
     @GET
@@ -63,88 +57,13 @@ public class DbCredentialsResource {
         if (access.refused()) {
             return access.refusal();
         }
-        Caller caller = access.caller();
-        ClientModel account = access.account();
-        DbCredentialEntity row = new DbCredentialStore(session).find(realm.getId(), account.getId());
-        if (row == null) {
-            return Errors.json(Response.Status.NOT_FOUND, "not_configured", "no database credentials for this account");
-        }
-        SecretBox box;
-        String secret;
         try {
-            box = config.secretBox();
-            secret = box.decrypt(row.getKeyId(), row.getSecret(), context(row));
-        } catch (SecretBox.KeyUnavailableException | IllegalStateException e) {
-            LOG.errorf("db-credentials for %s unreadable: %s", name, e.getMessage());
-            return Errors.json(Response.Status.INTERNAL_SERVER_ERROR, "key_unavailable",
-                    "stored credentials cannot be decrypted with the configured keys");
+            Map<String, Object> body = service.read(realm, access.account(), name);
+            audit(access.caller(), OperationType.ACTION, name, "read", String.valueOf(body.get("mode")));
+            return Response.ok(body).header("Cache-Control", "no-store").header("Pragma", "no-cache").build();
+        } catch (DbCredentialException e) {
+            return error(e);
         }
-        Map<String, Object> body = new LinkedHashMap<>();
-        if (row.getMode().equals("static")) {
-            body.putAll(connection(row, row.getUsername(), secret));
-        } else {
-            Map<String, Object> dynamic = createDynamicRole(row, secret);
-            if (dynamic == null) {
-                return Errors.json(Response.Status.SERVICE_UNAVAILABLE, "database_unavailable",
-                        "the account's database could not create a login role; try again later");
-            }
-            body.putAll(dynamic);
-        }
-        audit(caller, OperationType.ACTION, name, "read", row.getMode());
-        return Response.ok(body).header("Cache-Control", "no-store").header("Pragma", "no-cache").build();
-    }
-
-    private Map<String, Object> connection(DbCredentialEntity row, String user, String password) {
-        Map<String, Object> out = new LinkedHashMap<>();
-        out.put("mode", row.getMode());
-        out.put("host", row.getHost());
-        out.put("port", row.getPort());
-        out.put("database", row.getDatabase());
-        out.put("username", user);
-        out.put("password", password);
-        out.put("sslmode", row.getSslmode());
-        if (row.getOptions() != null) {
-            out.put("options", row.getOptions());
-        }
-        out.put("uri", DbCredentialSpec.uri(user, password, row.getHost(), row.getPort(), row.getDatabase(),
-                row.getSslmode(), row.getOptions()));
-        return out;
-    }
-
-    /**
-     * Records the role (committed) before creating it, so the reaper can always find it; if creation fails the
-     * record is removed again and nothing is left behind.
-     */
-    private Map<String, Object> createDynamicRole(DbCredentialEntity row, String adminPassword) {
-        String role = PostgresRoles.newRoleName();
-        String password = PostgresRoles.newPassword();
-        long now = System.currentTimeMillis();
-        Instant expires = Instant.ofEpochMilli(now + row.getTtlSeconds() * 1000L);
-        String credentialId = row.getId();
-        KeycloakModelUtils.runJobInTransaction(session.getKeycloakSessionFactory(), s -> {
-            DynamicRoleEntity d = new DynamicRoleEntity();
-            d.setRoleName(role);
-            d.setCredentialId(credentialId);
-            d.setCreatedAt(now);
-            d.setExpiresAt(expires.toEpochMilli());
-            new DbCredentialStore(s).em().persist(d);
-        });
-        try (Connection conn = PostgresRoles.connect(row, adminPassword)) {
-            PostgresRoles.create(conn, role, password, expires, row.getGroupRole());
-        } catch (SQLException e) {
-            LOG.warnf("cannot create a login role for %s at %s:%d/%s: %s (SQLState %s)", credentialId,
-                    row.getHost(), row.getPort(), row.getDatabase(), e.getClass().getSimpleName(), e.getSQLState());
-            KeycloakModelUtils.runJobInTransaction(session.getKeycloakSessionFactory(), s -> {
-                DynamicRoleEntity d = new DbCredentialStore(s).em().find(DynamicRoleEntity.class, role);
-                if (d != null) {
-                    new DbCredentialStore(s).em().remove(d);
-                }
-            });
-            return null;
-        }
-        Map<String, Object> out = connection(row, role, password);
-        out.put("expires_at", expires.toString());
-        return out;
     }
 
     @PUT
@@ -157,7 +76,6 @@ public class DbCredentialsResource {
             return access.refusal();
         }
         Caller caller = access.caller();
-        ClientModel account = access.account();
         DbCredentialSpec spec;
         try {
             JsonNode json = JsonBodies.readObject(body, 4096);
@@ -167,41 +85,14 @@ public class DbCredentialsResource {
         } catch (DbCredentialSpec.Invalid e) {
             return Errors.badRequest(e.getMessage());
         }
-        SecretBox box;
         try {
-            box = config.secretBox();
-        } catch (IllegalStateException e) {
-            LOG.error(e.getMessage());
-            return Errors.json(Response.Status.SERVICE_UNAVAILABLE, "not_configured",
-                    "no encryption key configured (key-file option)");
+            Map<String, Object> stored = service.set(realm, access.account(), name, spec, caller.name());
+            boolean created = Boolean.TRUE.equals(stored.remove("created"));
+            audit(caller, created ? OperationType.CREATE : OperationType.UPDATE, name, "set", spec.mode().value());
+            return Response.ok(stored).build();
+        } catch (DbCredentialException e) {
+            return error(e);
         }
-        DbCredentialStore store = new DbCredentialStore(session);
-        DbCredentialEntity row = store.find(realm.getId(), account.getId());
-        boolean created = row == null;
-        if (created) {
-            row = new DbCredentialEntity();
-            row.setId(UUID.randomUUID().toString());
-            row.setRealmId(realm.getId());
-            row.setClientId(account.getId());
-        }
-        row.setMode(spec.mode());
-        row.setHost(spec.host());
-        row.setPort(spec.port());
-        row.setDatabase(spec.database());
-        row.setUsername(spec.username());
-        row.setSslmode(spec.sslmode());
-        row.setOptions(spec.options());
-        row.setGroupRole(spec.groupRole());
-        row.setTtlSeconds(spec.ttlSeconds());
-        row.setKeyId(box.currentKeyId());
-        row.setSecret(box.encrypt(spec.password(), context(row)));
-        row.setUpdatedAt(System.currentTimeMillis());
-        row.setUpdatedBy(caller.name());
-        if (created) {
-            store.em().persist(row);
-        }
-        audit(caller, created ? OperationType.CREATE : OperationType.UPDATE, name, "set", spec.mode());
-        return Response.ok(describe(name, row)).build();
     }
 
     @DELETE
@@ -212,16 +103,13 @@ public class DbCredentialsResource {
         if (access.refused()) {
             return access.refusal();
         }
-        Caller caller = access.caller();
-        ClientModel account = access.account();
-        DbCredentialStore store = new DbCredentialStore(session);
-        DbCredentialEntity row = store.find(realm.getId(), account.getId());
-        if (row == null) {
-            return Errors.json(Response.Status.NOT_FOUND, "not_configured", "no database credentials for this account");
+        try {
+            DbCredentialMode mode = service.remove(realm, access.account(), name, access.caller().name());
+            audit(access.caller(), OperationType.DELETE, name, "delete", mode.value());
+            return Response.noContent().build();
+        } catch (DbCredentialException e) {
+            return error(e);
         }
-        store.em().remove(row);
-        audit(caller, OperationType.DELETE, name, "delete", row.getMode());
-        return Response.noContent().build();
     }
 
     /** Re-encrypts every stored secret of the realm under the current key; all or nothing. */
@@ -236,55 +124,32 @@ public class DbCredentialsResource {
             Refusals.record(session, caller, RESOURCE_TYPE, "db-credentials", null, false, "rotate-keys", "forbidden");
             return Errors.forbidden();
         }
-        SecretBox box;
         try {
-            box = config.secretBox();
-        } catch (IllegalStateException e) {
-            return Errors.json(Response.Status.SERVICE_UNAVAILABLE, "not_configured", "no encryption key configured");
+            Map<String, Object> out = service.rotateKeys(realm);
+            audit(caller, OperationType.ACTION, "-", "rotate-keys", String.valueOf(out.get("key_id")));
+            return Response.ok(out).build();
+        } catch (DbCredentialException e) {
+            return error(e);
         }
-        int rotated = 0;
-        DbCredentialStore store = new DbCredentialStore(session);
-        for (DbCredentialEntity row : store.all(realm.getId())) {
-            if (row.getKeyId().equals(box.currentKeyId())) {
-                continue;
-            }
-            String plain;
-            try {
-                plain = box.decrypt(row.getKeyId(), row.getSecret(), context(row));
-            } catch (SecretBox.KeyUnavailableException e) {
-                session.getTransactionManager().setRollbackOnly();
-                return Errors.json(Response.Status.CONFLICT, "key_unavailable",
-                        "a stored secret needs key " + row.getKeyId() + ", which is not in the key file; nothing changed");
-            }
-            row.setKeyId(box.currentKeyId());
-            row.setSecret(box.encrypt(plain, context(row)));
-            rotated++;
-        }
-        audit(caller, OperationType.ACTION, "-", "rotate-keys", box.currentKeyId());
-        return Response.ok(Map.of("rotated", rotated, "key_id", box.currentKeyId())).build();
     }
 
-    private Map<String, Object> describe(String name, DbCredentialEntity row) {
-        Map<String, Object> out = new LinkedHashMap<>();
-        out.put("account", name);
-        out.put("mode", row.getMode());
-        out.put("host", row.getHost());
-        out.put("port", row.getPort());
-        out.put("database", row.getDatabase());
-        out.put("username", row.getUsername());
-        out.put("sslmode", row.getSslmode());
-        out.put("options", row.getOptions());
-        if (row.getGroupRole() != null) {
-            out.put("group_role", row.getGroupRole());
-            out.put("ttl_seconds", row.getTtlSeconds());
+    /** Dynamic roles of the realm not dropped yet, and those the reaper cannot drop (admin). */
+    @GET
+    @Path("-/status")
+    public Response status() {
+        Caller caller = Caller.fromBearer(session);
+        if (caller == null) {
+            return Errors.unauthorized();
         }
-        out.put("key_id", row.getKeyId());
-        return out;
+        if (!caller.hasRealmRole(config.adminRole())) {
+            Refusals.record(session, caller, RESOURCE_TYPE, "db-credentials", null, false, "status", "forbidden");
+            return Errors.forbidden();
+        }
+        return Response.ok(service.status(realm)).header("Cache-Control", "no-store").build();
     }
 
-    /** Associated data: binds a ciphertext to its row. */
-    static String context(DbCredentialEntity row) {
-        return row.getRealmId() + "|" + row.getClientId() + "|" + row.getId();
+    private static Response error(DbCredentialException e) {
+        return Errors.json(Response.Status.fromStatusCode(e.status()), e.error(), e.getMessage());
     }
 
     private void audit(Caller caller, OperationType op, String account, String action, String mode) {

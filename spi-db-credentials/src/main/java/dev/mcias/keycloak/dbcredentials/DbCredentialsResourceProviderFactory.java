@@ -4,19 +4,20 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
-import java.sql.Connection;
 import java.util.List;
 
 import org.jboss.logging.Logger;
 import org.keycloak.Config;
+import org.keycloak.models.ClientModel;
 import org.keycloak.models.KeycloakSession;
 import org.keycloak.models.KeycloakSessionFactory;
 import org.keycloak.models.utils.KeycloakModelUtils;
+import org.keycloak.models.utils.PostMigrationEvent;
 import org.keycloak.provider.ProviderConfigProperty;
 import org.keycloak.provider.ProviderConfigurationBuilder;
 import org.keycloak.services.resource.RealmResourceProvider;
 import org.keycloak.services.resource.RealmResourceProviderFactory;
-import org.keycloak.timer.ScheduledTask;
+import org.keycloak.services.scheduled.ClusterAwareScheduledTaskRunner;
 import org.keycloak.timer.TimerProvider;
 
 /**
@@ -68,8 +69,29 @@ public class DbCredentialsResourceProviderFactory implements RealmResourceProvid
 
     @Override
     public void postInit(KeycloakSessionFactory factory) {
-        KeycloakModelUtils.runJobInTransaction(factory, s -> s.getProvider(TimerProvider.class).scheduleTask(
-                new Reaper(), reaperIntervalSeconds * 1000L, "mcias-db-credentials-reaper"));
+        factory.register(event -> {
+            if (event instanceof PostMigrationEvent) {
+                // After Keycloak's bootstrap (schema migration, realm import): our tables exist from then on.
+                scheduleReaper(factory);
+            } else if (event instanceof ClientModel.ClientRemovedEvent removed) {
+                // Removing an account revokes its dynamic roles (in the removing transaction), never forgets them.
+                ClientModel client = removed.getClient();
+                new DbCredentialService(removed.getKeycloakSession(), this)
+                        .accountRemoved(client.getRealm().getId(), client.getId());
+            }
+        });
+    }
+
+    /** Cluster-aware, like Keycloak's own ClearExpiredEvents: one node at a time works on the roles. */
+    private void scheduleReaper(KeycloakSessionFactory factory) {
+        long interval = reaperIntervalSeconds * 1000L;
+        KeycloakModelUtils.runJobInTransaction(factory, s -> s.getProvider(TimerProvider.class).schedule(
+                new ClusterAwareScheduledTaskRunner(factory, new DbCredentialsReaper(this, interval), interval),
+                interval, DbCredentialsReaper.TASK_NAME));
+    }
+
+    boolean hasKeyFile() {
+        return keyFile != null;
     }
 
     String adminRole() {
@@ -90,37 +112,6 @@ public class DbCredentialsResourceProviderFactory implements RealmResourceProvid
             return box;
         } catch (IOException e) {
             throw new IllegalStateException("db-credentials: cannot read key file " + keyFile);
-        }
-    }
-
-    /** Drops expired roles this module created (listed in MCIAS_DB_DYNAMIC_ROLE), also those from before a restart. */
-    final class Reaper implements ScheduledTask {
-        @Override
-        public void run(KeycloakSession session) {
-            DbCredentialStore store = new DbCredentialStore(session);
-            List<DynamicRoleEntity> expired = store.expired(System.currentTimeMillis(), 100);
-            for (DynamicRoleEntity role : expired) {
-                DbCredentialEntity credential = store.em().find(DbCredentialEntity.class, role.getCredentialId());
-                if (credential == null || !"dynamic".equals(credential.getMode())) {
-                    LOG.warnf("db-credentials: expired role %s has no dynamic connection any more; forgetting it",
-                            role.getRoleName());
-                    store.em().remove(role);
-                    continue;
-                }
-                try (Connection conn = PostgresRoles.connect(credential, secretBox().decrypt(credential.getKeyId(),
-                        credential.getSecret(), DbCredentialsResource.context(credential)))) {
-                    PostgresRoles.drop(conn, role.getRoleName());
-                    store.em().remove(role);
-                } catch (Exception e) {
-                    LOG.warnf("db-credentials: cannot drop expired role %s yet: %s", role.getRoleName(),
-                            e.getClass().getSimpleName());
-                }
-            }
-        }
-
-        @Override
-        public String getTaskName() {
-            return "mcias-db-credentials-reaper";
         }
     }
 

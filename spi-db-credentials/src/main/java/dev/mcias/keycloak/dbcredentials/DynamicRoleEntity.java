@@ -22,6 +22,15 @@ public class DynamicRoleEntity {
     private long createdAt;
     @Column(name = "EXPIRES_AT", nullable = false)
     private long expiresAt;
+    /** Failed drop attempts so far; a role with attempts is "stuck" until it is dropped. */
+    @Column(name = "ATTEMPTS", nullable = false)
+    private int attempts;
+    /** Not retried before this time (backoff after failures); null: at expiry. */
+    @Column(name = "NEXT_ATTEMPT_AT")
+    private Long nextAttemptAt;
+    /** Why the last attempt failed (driver message and SQLState; never a secret). */
+    @Column(name = "LAST_ERROR", length = 255)
+    private String lastError;
 
     public String getRoleName() { return roleName; }
     public void setRoleName(String v) { roleName = v; }
@@ -31,4 +40,10 @@ public class DynamicRoleEntity {
     public void setCreatedAt(long v) { createdAt = v; }
     public long getExpiresAt() { return expiresAt; }
     public void setExpiresAt(long v) { expiresAt = v; }
+    public int getAttempts() { return attempts; }
+    public void setAttempts(int v) { attempts = v; }
+    public Long getNextAttemptAt() { return nextAttemptAt; }
+    public void setNextAttemptAt(Long v) { nextAttemptAt = v; }
+    public String getLastError() { return lastError; }
+    public void setLastError(String v) { lastError = v == null || v.length() <= 255 ? v : v.substring(0, 252) + "..."; }
 }

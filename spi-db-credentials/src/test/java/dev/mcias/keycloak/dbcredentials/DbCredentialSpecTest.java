@@ -1,6 +1,7 @@
 package dev.mcias.keycloak.dbcredentials;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -49,11 +50,45 @@ class DbCredentialSpecTest {
 
     @Test
     void quotingAndUri() {
-        assertEquals("\"a\"\"b\"", DbCredentialSpec.quoteIdentifier("a\"b"));
-        assertEquals("'it''s'", DbCredentialSpec.quoteLiteral("it's"));
-        assertThrows(IllegalArgumentException.class, () -> DbCredentialSpec.quoteLiteral("a\0b"));
+        assertEquals("\"a\"\"b\"", PostgresRoles.quoteIdentifier("a\"b"));
+        assertEquals("'it''s'", PostgresRoles.quoteLiteral("it's"));
+        assertThrows(IllegalArgumentException.class, () -> PostgresRoles.quoteLiteral("a\0b"));
         assertEquals("postgresql://u%40x:p%20w%2F%3A@h:5432/db?sslmode=require&options=-c%20a%3Db",
-                DbCredentialSpec.uri("u@x", "p w/:", "h", 5432, "db", "require", "-c a=b"));
+                PostgresRoles.uri("u@x", "p w/:", "h", 5432, "db", "require", "-c a=b"));
+    }
+
+    static String staticBody(String password) {
+        return "{\"mode\":\"static\",\"host\":\"h\",\"database\":\"d\",\"username\":\"u\",\"password\":\""
+                + password + "\"}";
+    }
+
+    /** 1024 bytes is the limit, in UTF-8; the ciphertext of the longest password fits its column. */
+    @Test
+    void passwordLimitAndTheColumnThatHoldsIt() throws Exception {
+        String longest = "p".repeat(DbCredentialSpec.MAX_PASSWORD_BYTES);
+        assertEquals(longest, DbCredentialSpec.parse(new ObjectMapper().readTree(staticBody(longest))).password());
+        assertThrows(DbCredentialSpec.Invalid.class,
+                () -> DbCredentialSpec.parse(new ObjectMapper().readTree(staticBody(longest + "p"))));
+        assertThrows(DbCredentialSpec.Invalid.class, () -> DbCredentialSpec.parse(
+                new ObjectMapper().readTree(staticBody("\u00e9".repeat(513)))), "1026 bytes in UTF-8");
+        byte[] key = new byte[32];
+        SecretBox box = SecretBox.parse(java.util.List.of("k1:" + java.util.Base64.getEncoder().encodeToString(key)),
+                "test");
+        String ct = box.encrypt(longest, "00000000-0000-0000-0000-000000000000|00000000-0000-0000-0000-000000000000|"
+                + "00000000-0000-0000-0000-000000000000");
+        int column = DbCredentialEntity.class.getDeclaredField("secret").getAnnotation(jakarta.persistence.Column.class)
+                .length();
+        assertTrue(ct.length() <= column, ct.length() + " > " + column);
+        String changelog = new String(DbCredentialSpecTest.class.getResourceAsStream(
+                "/META-INF/mcias-db-credentials-changelog.xml").readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        assertTrue(changelog.contains("columnName=\"SECRET\" newDataType=\"VARCHAR(" + column + ")\""),
+                "the changelog sizes the column like the entity");
+    }
+
+    @Test
+    void theSpecNeverPrintsThePassword() throws Exception {
+        assertFalse(DbCredentialSpec.parse(new ObjectMapper().readTree(staticBody("hunter2-secret"))).toString()
+                .contains("hunter2"));
     }
 
     @Test

@@ -164,6 +164,12 @@ public final class DistributionKeycloakServer implements KeycloakServer {
         return this;
     }
 
+    /** Drops the options starting with this prefix for the next start. */
+    public DistributionKeycloakServer withoutOption(String prefix) {
+        extraOptions.removeIf(o -> o.startsWith(prefix));
+        return this;
+    }
+
     public synchronized void start() {
         if (process != null && process.isAlive()) {
             throw new IllegalStateException("already running");
