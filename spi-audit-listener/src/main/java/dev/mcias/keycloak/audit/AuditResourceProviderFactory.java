@@ -10,6 +10,8 @@ import org.keycloak.provider.ProviderConfigurationBuilder;
 import org.keycloak.services.resource.RealmResourceProvider;
 import org.keycloak.services.resource.RealmResourceProviderFactory;
 
+import dev.mcias.keycloak.common.McIasApi;
+
 /**
  * Serves {@code /realms/{realm}/audit}. Options ({@code --spi-realm-restapi-extension--audit--<option>}):
  * admin-role, retention-days.
@@ -28,7 +30,7 @@ public class AuditResourceProviderFactory implements RealmResourceProviderFactor
 
     @Override
     public void init(Config.Scope config) {
-        adminRole = config.get("adminRole", "admin");
+        adminRole = McIasApi.adminRole(config);
         retentionDays = config.getInt("retentionDays", 0);
         if (retentionDays < 0) {
             throw new IllegalArgumentException("audit: retention-days must be 0 (keep forever) or positive");

@@ -20,6 +20,8 @@ import org.keycloak.services.resource.RealmResourceProviderFactory;
 import org.keycloak.services.scheduled.ClusterAwareScheduledTaskRunner;
 import org.keycloak.timer.TimerProvider;
 
+import dev.mcias.keycloak.systemaccounts.SystemAccountsResourceProviderFactory;
+
 /**
  * Serves {@code /realms/{realm}/db-credentials} and runs the reaper of expired dynamic roles. Options
  * ({@code --spi-realm-restapi-extension--db-credentials--<option>}): key-file, admin-role,
@@ -53,7 +55,6 @@ public class DbCredentialsResourceProviderFactory implements RealmResourceProvid
 
     @Override
     public void init(Config.Scope config) {
-        adminRole = config.get("adminRole", "admin");
         String file = config.get("keyFile");
         keyFile = file == null || file.isBlank() ? null : Path.of(file);
         reaperIntervalSeconds = config.getLong("reaperIntervalSeconds", 60L);
@@ -67,8 +68,18 @@ public class DbCredentialsResourceProviderFactory implements RealmResourceProvid
         }
     }
 
+    /**
+     * Accounts, their roles and the admin role belong to spi-system-accounts: without it (or without mcias-common)
+     * this module cannot work, so Keycloak stops at startup with this message, not at the first request.
+     */
     @Override
     public void postInit(KeycloakSessionFactory factory) {
+        if (factory.getProviderFactory(RealmResourceProvider.class, "system-accounts") == null) {
+            throw new IllegalStateException("spi-db-credentials needs spi-system-accounts: install "
+                    + "spi-system-accounts.jar and mcias-common.jar in Keycloak's providers/ with it");
+        }
+        adminRole = ((SystemAccountsResourceProviderFactory) factory.getProviderFactory(RealmResourceProvider.class,
+                "system-accounts")).adminRole();
         factory.register(event -> {
             if (event instanceof PostMigrationEvent) {
                 // After Keycloak's bootstrap (schema migration, realm import): our tables exist from then on.
@@ -129,8 +140,6 @@ public class DbCredentialsResourceProviderFactory implements RealmResourceProvid
         return ProviderConfigurationBuilder.create()
                 .property().name("keyFile").type(ProviderConfigProperty.STRING_TYPE)
                 .helpText("File with AES-256 keys, one '<id>:<base64>' per line; the first encrypts.").add()
-                .property().name("adminRole").type(ProviderConfigProperty.STRING_TYPE)
-                .helpText("Realm role that may set credentials.").defaultValue("admin").add()
                 .property().name("reaperIntervalSeconds").type(ProviderConfigProperty.INTEGER_TYPE)
                 .helpText("How often expired dynamic roles are dropped.").defaultValue(60).add()
                 .build();

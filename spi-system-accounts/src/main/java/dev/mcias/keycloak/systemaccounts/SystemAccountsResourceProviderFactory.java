@@ -13,6 +13,8 @@ import org.keycloak.provider.ProviderConfigurationBuilder;
 import org.keycloak.services.resource.RealmResourceProvider;
 import org.keycloak.services.resource.RealmResourceProviderFactory;
 
+import dev.mcias.keycloak.common.McIasApi;
+
 /**
  * Serves {@code /realms/{realm}/system-accounts}. Options
  * ({@code --spi-realm-restapi-extension--system-accounts--<option>}): admin-role, default-token-ttl.
@@ -31,7 +33,7 @@ public class SystemAccountsResourceProviderFactory implements RealmResourceProvi
 
     @Override
     public void init(Config.Scope config) {
-        adminRole = config.get("adminRole", "admin");
+        adminRole = McIasApi.adminRole(config);
         defaultTtlSeconds = config.getLong("defaultTokenTtl", SystemAccounts.DEFAULT_TTL_SECONDS);
         if (!SystemAccounts.validTtl(defaultTtlSeconds)) {
             throw new IllegalArgumentException("system-accounts: default-token-ttl must be between "
@@ -64,6 +66,11 @@ public class SystemAccountsResourceProviderFactory implements RealmResourceProvi
 
     @Override
     public void close() {
+    }
+
+    /** The realm role of MCIAS admins, for this module and spi-db-credentials (one option for both). */
+    public String adminRole() {
+        return adminRole;
     }
 
     @Override
