@@ -27,6 +27,7 @@ import dev.mcias.keycloak.audit.AuditChain;
 import dev.mcias.keycloak.audit.AuditRecordEntity;
 import dev.mcias.keycloak.it.support.AuditRows;
 import dev.mcias.keycloak.it.support.BrowserFormLogin;
+import dev.mcias.keycloak.it.support.Await;
 import dev.mcias.keycloak.it.support.DistributionKeycloakServer;
 import dev.mcias.keycloak.it.support.KeycloakApi;
 import dev.mcias.keycloak.it.support.KeycloakExtension;
@@ -131,18 +132,12 @@ class AuditHardeningIT {
 
     /** The lines of our audit log category in the server log, once one of them contains {@code marker}. */
     List<String> awaitAuditLogLines(String marker) throws Exception {
-        Instant deadline = Instant.now().plus(Duration.ofSeconds(30));
-        while (true) {
-            List<String> lines = Files.readAllLines(api.server().logFile(), StandardCharsets.UTF_8).stream()
-                    .filter(l -> l.contains("[mcias.audit]")).collect(Collectors.toList());
-            if (lines.stream().anyMatch(l -> l.contains(marker))) {
-                return lines;
-            }
-            if (Instant.now().isAfter(deadline)) {
-                throw new AssertionError("no audit log line with " + marker + " in " + api.server().logFile());
-            }
-            Thread.sleep(50); // polling interval of the await, not a wait for an expected duration
-        }
+        return Await.value("an audit log line with " + marker + " in " + api.server().logFile(), Duration.ofSeconds(30),
+                () -> {
+                    List<String> lines = Files.readAllLines(api.server().logFile(), StandardCharsets.UTF_8).stream()
+                            .filter(l -> l.contains("[mcias.audit]")).collect(Collectors.toList());
+                    return lines.stream().anyMatch(l -> l.contains(marker)) ? lines : null;
+                });
     }
 
     String pgDatabase() {

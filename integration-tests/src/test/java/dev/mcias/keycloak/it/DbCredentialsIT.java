@@ -24,6 +24,7 @@ import java.util.concurrent.TimeUnit;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.mcias.keycloak.it.support.DistributionKeycloakServer;
+import dev.mcias.keycloak.it.support.Await;
 import dev.mcias.keycloak.it.support.KeycloakApi;
 import dev.mcias.keycloak.it.support.KeycloakExtension;
 import dev.mcias.keycloak.it.support.RealmFixtures;
@@ -396,19 +397,9 @@ class DbCredentialsIT {
         assertEquals(401, api.send("GET", url("/" + name), headers, null).status());
     }
 
-    interface Condition {
-        boolean holds() throws Exception;
-    }
-
     /** Polls a condition until it holds, failing after {@code seconds}. */
-    static void await(String what, int seconds, Condition condition) throws Exception {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
-        while (!condition.holds()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("not within " + seconds + " s: " + what);
-            }
-            Thread.sleep(250);
-        }
+    static void await(String what, int seconds, Await.Condition condition) throws Exception {
+        Await.until(what, java.time.Duration.ofSeconds(seconds), condition);
     }
 
     static boolean sessionAlive(Connection c) {

@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -20,6 +21,7 @@ import java.util.concurrent.TimeUnit;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.mcias.keycloak.it.support.BrowserFormLogin;
+import dev.mcias.keycloak.it.support.Await;
 import dev.mcias.keycloak.it.support.DistributionKeycloakServer;
 import dev.mcias.keycloak.it.support.KeycloakApi;
 import dev.mcias.keycloak.it.support.KeycloakExtension;
@@ -183,26 +185,18 @@ class PasswordArgon2IT {
     }
 
     /** Keycloak re-hashes after the login transaction commits, so poll briefly. */
-    private JsonNode awaitAlgorithm(String id, String algorithm) throws InterruptedException {
-        for (int i = 0; i < 50; i++) {
+    private JsonNode awaitAlgorithm(String id, String algorithm) throws Exception {
+        return Await.value("credential of " + id + " becomes " + algorithm, Duration.ofSeconds(5), () -> {
             JsonNode data = fx.passwordCredentialData(id);
-            if (algorithm.equals(data.path("algorithm").asText())) {
-                return data;
-            }
-            Thread.sleep(100);
-        }
-        throw new AssertionError("credential of " + id + " never became " + algorithm);
+            return algorithm.equals(data.path("algorithm").asText()) ? data : null;
+        });
     }
 
-    private JsonNode awaitMemory(String id, String memory) throws InterruptedException {
-        for (int i = 0; i < 50; i++) {
+    private JsonNode awaitMemory(String id, String memory) throws Exception {
+        return Await.value("credential of " + id + " re-hashed to m=" + memory, Duration.ofSeconds(5), () -> {
             JsonNode data = fx.passwordCredentialData(id);
-            if (memory.equals(data.path("additionalParameters").path("memory").path(0).asText())) {
-                return data;
-            }
-            Thread.sleep(100);
-        }
-        throw new AssertionError("credential of " + id + " never re-hashed to m=" + memory);
+            return memory.equals(data.path("additionalParameters").path("memory").path(0).asText()) ? data : null;
+        });
     }
 
     /** The raw secret_data column on PostgreSQL (null on H2, which Keycloak holds open exclusively). */

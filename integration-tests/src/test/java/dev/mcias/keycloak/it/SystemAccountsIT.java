@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.HashMap;
@@ -21,6 +22,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.mcias.keycloak.it.support.Await;
 import dev.mcias.keycloak.it.support.DistributionKeycloakServer;
 import dev.mcias.keycloak.it.support.Jwt;
 import dev.mcias.keycloak.it.support.KeycloakApi;
@@ -364,18 +366,20 @@ class SystemAccountsIT {
         clientCredentials(name, token + "x").expect(401);
         String renewed = renew(name, name, token).expect(200).json().path("token").asText();
         api.delete(url("/" + name + "/token"), admin).expect(204);
-        Thread.sleep(500);
 
         // (the admin API's resourceTypes filter only accepts Keycloak's own types, so filter here)
-        JsonNode adminEvents = api.get(api.adminRealmUrl("/admin-events?max=1000"), api.adminToken()).expect(200).json();
         List<String> actions = new ArrayList<>();
-        for (JsonNode e : adminEvents) {
-            if ("MCIAS_SYSTEM_ACCOUNT".equals(e.path("resourceType").asText())
-                    && name.equals(e.path("details").path("account").asText())) {
-                actions.add(e.path("details").path("action").asText());
+        JsonNode adminEvents = Await.value("the account's admin events are stored", Duration.ofSeconds(30), () -> {
+            JsonNode events = api.get(api.adminRealmUrl("/admin-events?max=1000"), api.adminToken()).expect(200).json();
+            actions.clear();
+            for (JsonNode e : events) {
+                if ("MCIAS_SYSTEM_ACCOUNT".equals(e.path("resourceType").asText())
+                        && name.equals(e.path("details").path("account").asText())) {
+                    actions.add(e.path("details").path("action").asText());
+                }
             }
-        }
-        assertTrue(actions.containsAll(List.of("create", "issue", "renew", "revoke")), actions.toString());
+            return actions.containsAll(List.of("create", "issue", "renew", "revoke")) ? events : null;
+        });
         JsonNode userEvents = api.get(api.adminRealmUrl("/events?type=CLIENT_LOGIN_ERROR&client=" + name),
                 api.adminToken()).expect(200).json();
         assertTrue(userEvents.size() >= 1, "failed presentation recorded");
