@@ -62,10 +62,10 @@ fi
 
 base="http://127.0.0.1:$port"
 health="http://127.0.0.1:$mgmt_port/health/ready"
-# Once per database (the marker lives next to it): the example clients, added to the running server through the
+# Once per database (the marker lives in its folder): the example clients, added to the running server through the
 # admin REST partial import, which skips what exists. Keycloak's import cannot merge two files into one realm, and
 # the partial import does not resolve ${ENV} placeholders, so this fills them in.
-examples_marker="$home/data/mcias-examples-imported"
+examples_marker="$home/data/h2/mcias-examples-imported"
 import_examples() {
   local json name value token
   json=$(cat target/examples/mcias-examples.json)
