@@ -58,9 +58,9 @@ class ProductionRealmIT {
                     + "/default-client-scopes"), token).expect(200).json();
             assertTrue(adminCliScopes.findValuesAsText("name").contains("mcias-api"), adminCliScopes.toString());
 
-            // The examples on top: three clients and one role added, with the placeholders filled in.
+            // The examples on top: three clients, one role and the service-account user added, placeholders filled in.
             JsonNode first = ExampleApps.importInto(api);
-            assertEquals(4, first.path("added").asInt(), first.toString());
+            assertEquals(5, first.path("added").asInt(), first.toString());
             assertEquals(0, first.path("skipped").asInt(), first.toString());
             JsonNode after = api.get(api.adminRealmUrl("/clients"), api.adminToken()).expect(200).json();
             assertTrue(new TreeSet<>(after.findValuesAsText("clientId")).containsAll(EXAMPLE_CLIENTS));
@@ -71,13 +71,16 @@ class ProductionRealmIT {
             JsonNode jobOptional = api.get(api.adminRealmUrl("/clients/" + job.path("id").asText()
                     + "/optional-client-scopes"), api.adminToken()).expect(200).json();
             assertTrue(jobOptional.findValuesAsText("name").contains("mcias-api"), jobOptional.toString());
+            JsonNode serviceAccount = api.get(api.adminRealmUrl("/clients/" + job.path("id").asText()
+                    + "/service-account-user"), api.adminToken()).expect(200).json();
+            assertEquals("service-account-example-job", serviceAccount.path("username").asText());
 
             // Importing again changes nothing, also not what an admin changed in the meantime.
             api.putJson(api.adminRealmUrl("/clients/" + spa.path("id").asText()), api.adminToken(),
                     Map.of("clientId", "mcias-example-spa", "description", "changed by an admin")).expect(204);
             JsonNode second = ExampleApps.importInto(api);
             assertEquals(0, second.path("added").asInt(), second.toString());
-            assertEquals(4, second.path("skipped").asInt(), second.toString());
+            assertEquals(5, second.path("skipped").asInt(), second.toString());
             assertEquals("changed by an admin", api.get(api.adminRealmUrl("/clients/" + spa.path("id").asText()),
                     api.adminToken()).expect(200).json().path("description").asText());
         }

@@ -94,7 +94,34 @@ class RealmJsonTest {
         assertFalse(examples.has("realm"), "not a realm file: --import-realm must never pick it up");
         List<String> fields = new ArrayList<>();
         examples.fieldNames().forEachRemaining(fields::add);
-        assertEquals(List.of("ifResourceExists", "roles", "clients"), fields);
+        assertEquals(List.of("ifResourceExists", "roles", "clients", "users"), fields);
+    }
+
+    @Test
+    void everyExampleClientWithServiceAccountsHasItsServiceAccountUser() {
+        // The partial import, unlike the realm import, creates no service-account user by itself.
+        Set<String> withServiceAccount = new TreeSet<>();
+        for (JsonNode client : examples.path("clients")) {
+            if (client.path("serviceAccountsEnabled").asBoolean()) {
+                withServiceAccount.add(client.path("clientId").asText());
+            }
+        }
+        Set<String> linked = new TreeSet<>();
+        for (JsonNode user : examples.path("users")) {
+            String clientId = user.path("serviceAccountClientId").asText();
+            assertEquals("service-account-" + clientId, user.path("username").asText());
+            // What Keycloak gives a service-account user it creates itself.
+            assertEquals(List.of("default-roles-mcias"), textList(user.path("realmRoles")));
+            linked.add(clientId);
+        }
+        assertEquals(Set.of("example-job"), withServiceAccount);
+        assertEquals(withServiceAccount, linked);
+    }
+
+    private static List<String> textList(JsonNode array) {
+        List<String> out = new ArrayList<>();
+        array.forEach(n -> out.add(n.asText()));
+        return out;
     }
 
     @Test
