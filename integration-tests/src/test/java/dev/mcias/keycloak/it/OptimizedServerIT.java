@@ -45,7 +45,7 @@ import org.junit.jupiter.api.Test;
  */
 class OptimizedServerIT {
 
-    static final Duration START_TIMEOUT = Duration.ofSeconds(240);
+    static final Duration START_TIMEOUT = Duration.ofSeconds(Long.getLong("kc.test.start.timeout", 240));
 
     @Test
     void dockerfileLayoutStartsOptimizedWithTlsOnPostgresAndServesLogins() throws Exception {
