@@ -5,7 +5,7 @@
 #   secrets/postgres-password          the database password, read by PostgreSQL (POSTGRES_PASSWORD_FILE)
 #   secrets/keycloak.conf              Keycloak's config file: the same database password and the bootstrap
 #                                      admin (used only when the master realm is created, i.e. the first start)
-#   .env                               non-secret settings (hostname, the container user)
+#   .env                               non-secret settings (hostname, proxy, the container user)
 # Secrets stay private: created 0600, and 0640 with the Keycloak container user's group (gid 0 in the official
 # image) where that group can be set (running as root); otherwise .env runs Keycloak under your uid. The mode of a
 # file that already exists is never loosened, only group write and world access are taken away.
@@ -101,6 +101,9 @@ if [ ! -e .env ]; then
     {
       echo "# Settings for compose.yaml (no secrets here: those are in secrets/)."
       echo "MCIAS_HOSTNAME=https://$host:8443"
+      echo "# Behind a reverse proxy (docs/operations.md, \"Reverse proxy\"), with MCIAS_HOSTNAME its public URL:"
+      echo "# KC_PROXY_HEADERS=xforwarded"
+      echo "# KC_PROXY_TRUSTED_ADDRESSES=172.16.0.0/12"
       if [ "$me" != 0 ] && [ "$me" != "$kc_uid" ]; then
         echo "# Keycloak runs as your uid so it can read the 0600 files in secrets/ (gid 0 as in the image)."
         echo "MCIAS_KEYCLOAK_USER=$me:$kc_gid"

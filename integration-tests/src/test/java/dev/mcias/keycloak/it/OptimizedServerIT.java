@@ -41,7 +41,7 @@ import org.junit.jupiter.api.Test;
  * PostgreSQL with health, metrics and the file vault, the production realm and the denylist in data/), then
  * {@code start --optimized} with the environment docker/compose.yaml sets and the secrets docker/make-local-secrets.sh
  * makes (TLS pair, DB-credentials key, keycloak.conf with the passwords), logins over HTTPS, and a restart once the
- * bootstrap admin has been removed from keycloak.conf.
+ * bootstrap admin has been removed from keycloak.conf, with the reverse-proxy options set.
  */
 class OptimizedServerIT {
 
@@ -84,14 +84,12 @@ class OptimizedServerIT {
             List<String> start = new ArrayList<>(List.of(home.resolve("bin/kc.sh").toString(), "start", "--optimized",
                     "--import-realm", "--http-host=127.0.0.1", "--https-port=" + https,
                     "--http-management-port=" + management, "--cache=local", "--log-console-color=false"));
-            // What compose.yaml sets in the environment, with its paths and defaults (proxy headers unset).
+            // What compose.yaml sets in the environment, with its paths and defaults.
             Map<String, String> env = new java.util.HashMap<>();
             env.put("KC_CONFIG_FILE", conf.toString());
             env.put("KC_DB_URL", TestDatabase.jdbcUrl(db.pgDatabase()));
             env.put("KC_DB_USERNAME", TestDatabase.PG_ADMIN_USER);
             env.put("KC_HOSTNAME", "https://localhost:" + https);
-            env.put("KC_PROXY_HEADERS", "");
-            env.put("KC_PROXY_TRUSTED_ADDRESSES", "");
             env.put("KC_HTTP_ENABLED", "false");
             env.put("KC_HTTPS_CERTIFICATE_FILE", secrets.resolve("tls.crt").toString());
             env.put("KC_HTTPS_CERTIFICATE_KEY_FILE", secrets.resolve("tls.key").toString());
@@ -157,6 +155,9 @@ class OptimizedServerIT {
                     .filter(l -> !l.startsWith("bootstrap-admin-")).toList();
             Files.write(conf, withoutBootstrap);
             assertFalse(Files.readString(conf).contains(adminPassword));
+            // ... and with the reverse-proxy options docker/.env documents.
+            env.put("KC_PROXY_HEADERS", "xforwarded");
+            env.put("KC_PROXY_TRUSTED_ADDRESSES", "127.0.0.1/32");
             server = process(start, home, log, env);
             try {
                 awaitReady(server, "http://127.0.0.1:" + management + "/health/ready", log);
