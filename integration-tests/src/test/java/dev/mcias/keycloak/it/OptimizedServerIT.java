@@ -29,7 +29,6 @@ import javax.net.ssl.TrustManagerFactory;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.mcias.keycloak.it.support.DistributionKeycloakServer;
-import dev.mcias.keycloak.it.support.ExampleApps;
 import dev.mcias.keycloak.it.support.Jwt;
 import dev.mcias.keycloak.it.support.KeycloakApi;
 import dev.mcias.keycloak.it.support.KeycloakServer;
@@ -39,12 +38,14 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The production layout without Docker: what docker/Dockerfile does (providers in, {@code kc.sh build} for
- * PostgreSQL with health and metrics, realm and denylist in data/), then {@code start --optimized} with the
- * options docker/compose.yaml sets, TLS from docker/make-dev-cert.sh, and logins over HTTPS.
+ * PostgreSQL with health, metrics and the file vault, the production realm and the denylist in data/), then
+ * {@code start --optimized} with the environment docker/compose.yaml sets and the secrets docker/make-local-secrets.sh
+ * makes (TLS pair, DB-credentials key, keycloak.conf with the passwords), logins over HTTPS, and a restart once the
+ * bootstrap admin has been removed from keycloak.conf, with the reverse-proxy options set.
  */
 class OptimizedServerIT {
 
-    static final Duration START_TIMEOUT = Duration.ofSeconds(240);
+    static final Duration START_TIMEOUT = Duration.ofSeconds(Long.getLong("kc.test.start.timeout", 240));
 
     @Test
     void dockerfileLayoutStartsOptimizedWithTlsOnPostgresAndServesLogins() throws Exception {
@@ -54,33 +55,47 @@ class OptimizedServerIT {
         Path log = work.resolve("keycloak-optimized.log");
         Files.deleteIfExists(log);
 
-        // TLS pair from the helper script the compose setup uses.
-        Path tls = work.resolve("optimized-tls");
-        Path script = Path.of(System.getProperty("mcias.repo.dir"), "docker/make-dev-cert.sh");
-        assertEquals(0, run(List.of("bash", script.toString(), tls.toString()), home, log, Map.of()));
+        // Secrets from the script the compose setup uses (TLS pair, DB-credentials key, keycloak.conf with the
+        // database password and the bootstrap admin), in a scratch copy of docker/ as an operator would run it.
+        Path docker = work.resolve("optimized-docker");
+        Files.createDirectories(docker);
+        for (String script : List.of("make-local-secrets.sh", "make-dev-cert.sh")) {
+            Files.copy(Path.of(System.getProperty("mcias.repo.dir"), "docker", script), docker.resolve(script),
+                    java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.COPY_ATTRIBUTES);
+        }
+        deleteTree(docker.resolve("secrets"));
+        Files.deleteIfExists(docker.resolve(".env"));
+        assertEquals(0, run(List.of("bash", docker.resolve("make-local-secrets.sh").toString()), home, log, Map.of()));
+        Path secrets = docker.resolve("secrets");
+        Path tls = secrets;
+        Path conf = secrets.resolve("keycloak.conf");
+        String adminPassword = Files.readAllLines(conf).stream().filter(l -> l.startsWith("bootstrap-admin-password="))
+                .map(l -> l.substring("bootstrap-admin-password=".length())).findFirst().orElseThrow();
+        assertFalse(Files.readString(log).contains(adminPassword), "the bootstrap admin password was printed");
 
         // RUN kc.sh build ... (Dockerfile builder stage)
         assertEquals(0, run(List.of(home.resolve("bin/kc.sh").toString(), "build", "--db=postgres",
-                "--health-enabled=true", "--metrics-enabled=true"), home, log, Map.of()), "kc.sh build; see " + log);
+                "--health-enabled=true", "--metrics-enabled=true", "--vault=file"), home, log, Map.of()),
+                "kc.sh build; see " + log);
 
         int https = DistributionKeycloakServer.freePort();
         int management = DistributionKeycloakServer.freePort();
-        String adminPassword = RealmFixtures.unique("boot-admin-pw");
-        Path keyFile = work.resolve("optimized-db-credentials.keys");
-        Files.writeString(keyFile, "k1:" + java.util.Base64.getEncoder().encodeToString(new byte[32]) + "\n");
         try (TestDatabase db = TestDatabase.freshPostgres()) {
             List<String> start = new ArrayList<>(List.of(home.resolve("bin/kc.sh").toString(), "start", "--optimized",
-                    "--import-realm", "--db-url=" + TestDatabase.jdbcUrl(db.pgDatabase()),
-                    "--db-username=" + TestDatabase.PG_ADMIN_USER, "--hostname=https://localhost:" + https,
-                    "--http-enabled=false", "--http-host=127.0.0.1", "--https-port=" + https,
-                    "--https-certificate-file=" + tls.resolve("tls.crt"),
-                    "--https-certificate-key-file=" + tls.resolve("tls.key"),
-                    "--http-management-port=" + management, "--http-management-scheme=http", "--cache=local",
-                    "--log-console-color=false"));
-            Map<String, String> env = new java.util.HashMap<>(ExampleApps.environment());
-            env.put("KC_BOOTSTRAP_ADMIN_USERNAME", "admin");
-            env.put("KC_BOOTSTRAP_ADMIN_PASSWORD", adminPassword);
-            env.put("KC_SPI_REALM_RESTAPI_EXTENSION__DB_CREDENTIALS__KEY_FILE", keyFile.toString());
+                    "--import-realm", "--http-host=127.0.0.1", "--https-port=" + https,
+                    "--http-management-port=" + management, "--cache=local", "--log-console-color=false"));
+            // What compose.yaml sets in the environment, with its paths and defaults.
+            Map<String, String> env = new java.util.HashMap<>();
+            env.put("KC_CONFIG_FILE", conf.toString());
+            env.put("KC_DB_URL", TestDatabase.jdbcUrl(db.pgDatabase()));
+            env.put("KC_DB_USERNAME", TestDatabase.PG_ADMIN_USER);
+            env.put("KC_HOSTNAME", "https://localhost:" + https);
+            env.put("KC_HTTP_ENABLED", "false");
+            env.put("KC_HTTPS_CERTIFICATE_FILE", secrets.resolve("tls.crt").toString());
+            env.put("KC_HTTPS_CERTIFICATE_KEY_FILE", secrets.resolve("tls.key").toString());
+            env.put("KC_HTTP_MANAGEMENT_SCHEME", "http");
+            env.put("KC_SPI_REALM_RESTAPI_EXTENSION__DB_CREDENTIALS__KEY_FILE", secrets.resolve("db-credentials.keys").toString());
+            env.put("KC_VAULT_DIR", secrets.toString());
             long buildLogLength = Files.size(log);
             Process server = process(start, home, log, env);
             try {
@@ -110,6 +125,15 @@ class OptimizedServerIT {
                 String admin = fx.userWithRoles("tls-admin", "admin");
                 assertTrue(api.get(api.realmUrl("/audit/verify"), admin).expect(200).json().path("ok").asBoolean());
 
+                // The production realm alone: none of the example clients or their role.
+                JsonNode clients = api.get(api.adminRealmUrl("/clients"), api.adminToken()).expect(200).json();
+                List<String> ids = clients.findValuesAsText("clientId");
+                assertTrue(ids.contains("admin-cli"), ids.toString());
+                for (String example : ProductionRealmIT.EXAMPLE_CLIENTS) {
+                    assertFalse(ids.contains(example), example + " in the production realm: " + ids);
+                }
+                api.get(api.adminRealmUrl("/roles/example-job"), api.adminToken()).expect(404);
+
                 // Metrics are on the management port; a client that does not trust the pair is refused.
                 HttpClient plain = HttpClient.newHttpClient();
                 assertEquals(200, plain.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + management
@@ -122,12 +146,45 @@ class OptimizedServerIT {
                     // the self-signed pair is trusted only where it is configured
                 }
             } finally {
-                server.destroy();
-                if (!server.waitFor(60, TimeUnit.SECONDS)) {
-                    server.descendants().forEach(ProcessHandle::destroyForcibly);
-                    server.destroyForcibly();
+                stop(server);
+            }
+
+            // The bootstrap admin is needed only at the first start: with its lines removed from keycloak.conf (as
+            // the docs tell operators to do) the server restarts and the admin created at the first start remains.
+            List<String> withoutBootstrap = Files.readAllLines(conf).stream()
+                    .filter(l -> !l.startsWith("bootstrap-admin-")).toList();
+            Files.write(conf, withoutBootstrap);
+            assertFalse(Files.readString(conf).contains(adminPassword));
+            // ... and with the reverse-proxy options docker/.env documents.
+            env.put("KC_PROXY_HEADERS", "xforwarded");
+            env.put("KC_PROXY_TRUSTED_ADDRESSES", "127.0.0.1/32");
+            server = process(start, home, log, env);
+            try {
+                awaitReady(server, "http://127.0.0.1:" + management + "/health/ready", log);
+                HttpClient.Builder trusting = HttpClient.newBuilder().sslContext(trusting(tls.resolve("tls.crt")));
+                KeycloakApi api = new KeycloakApi(new Server(https, adminPassword), trusting);
+                api.get(api.adminRealmUrl(""), api.adminToken()).expect(200);
+            } finally {
+                stop(server);
+            }
+        }
+    }
+
+    static void deleteTree(Path dir) throws IOException {
+        if (Files.exists(dir)) {
+            try (var walk = Files.walk(dir)) {
+                for (Path p : (Iterable<Path>) walk.sorted(java.util.Comparator.reverseOrder())::iterator) {
+                    Files.delete(p);
                 }
             }
+        }
+    }
+
+    static void stop(Process server) throws InterruptedException {
+        server.destroy();
+        if (!server.waitFor(60, TimeUnit.SECONDS)) {
+            server.descendants().forEach(ProcessHandle::destroyForcibly);
+            server.destroyForcibly();
         }
     }
 

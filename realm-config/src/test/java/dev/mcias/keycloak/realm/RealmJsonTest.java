@@ -21,37 +21,117 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-/** Static checks of the shipped realm JSON; its runtime behaviour is covered by the integration tests. */
+/**
+ * Static checks of the shipped realm JSON and of the example clients kept apart from it; their runtime behaviour is
+ * covered by the integration tests.
+ */
 class RealmJsonTest {
 
-    /** The only placeholders the realm may use; each is documented in the README. */
+    /** The only placeholders the example clients may use; each is documented in the README. */
     static final Set<String> ENV = Set.of("MCIAS_WEBAPP_URL", "MCIAS_WEBAPP_CLIENT_SECRET", "MCIAS_SPA_URL");
+    static final Set<String> EXAMPLE_CLIENTS = Set.of("mcias-example-webapp", "mcias-example-spa", "example-job");
+    /** Client scopes Keycloak creates in every realm (CreateDefaultClientScopes). */
+    static final Set<String> BUILT_IN_SCOPES = Set.of("web-origins", "acr", "profile", "roles", "basic", "email",
+            "address", "phone", "offline_access", "microprofile-jwt", "organization", "service_account");
 
     private static JsonNode realm;
     private static String text;
+    private static JsonNode examples;
+    private static String examplesText;
 
     @BeforeAll
     static void load() throws Exception {
-        try (InputStream in = RealmJsonTest.class.getResourceAsStream("/realm/mcias-realm.json")) {
-            assertNotNull(in, "realm JSON is packaged");
-            text = new String(in.readAllBytes(), StandardCharsets.UTF_8);
-            realm = new ObjectMapper().readTree(text);
+        text = resource("/realm/mcias-realm.json");
+        realm = new ObjectMapper().readTree(text);
+        examplesText = resource("/examples/mcias-examples.json");
+        examples = new ObjectMapper().readTree(examplesText);
+    }
+
+    private static String resource(String name) throws Exception {
+        try (InputStream in = RealmJsonTest.class.getResourceAsStream(name)) {
+            assertNotNull(in, name + " is packaged");
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
         }
+    }
+
+    /** Clients of the production realm followed by the example clients. */
+    private static List<JsonNode> allClients() {
+        List<JsonNode> all = new ArrayList<>();
+        realm.path("clients").forEach(all::add);
+        examples.path("clients").forEach(all::add);
+        return all;
+    }
+
+    private static Set<String> placeholders(String json) {
+        Set<String> used = new TreeSet<>();
+        Matcher m = Pattern.compile("\\$\\{([^}]*)}").matcher(json);
+        while (m.find()) {
+            used.add(m.group(1));
+        }
+        return used;
+    }
+
+    @Test
+    void productionRealmHasNoExampleClientsNoExampleRoleAndNoPlaceholders() {
+        assertTrue(realm.path("clients").isArray(), "the realm keeps its clients array");
+        for (JsonNode client : realm.path("clients")) {
+            assertFalse(EXAMPLE_CLIENTS.contains(client.path("clientId").asText()), client.path("clientId").asText());
+        }
+        assertFalse(realm.path("roles").path("realm").findValuesAsText("name").contains("example-job"));
+        // Nothing environment-specific: the realm imports as it is, with no variable to set.
+        assertEquals(Set.of(), placeholders(text));
+        assertFalse(text.contains("example-job") || text.contains("mcias-example"), "no reference to the examples");
+    }
+
+    @Test
+    void examplesArePartialImportOfExactlyTheExampleClientsAndTheirRole() {
+        // The body of POST /admin/realms/mcias/partialImport: existing resources are left alone, so importing twice
+        // (or into a realm an admin changed) changes nothing.
+        assertEquals("SKIP", examples.path("ifResourceExists").asText());
+        Set<String> ids = new TreeSet<>(examples.path("clients").findValuesAsText("clientId"));
+        assertEquals(new TreeSet<>(EXAMPLE_CLIENTS), ids);
+        assertEquals(List.of("example-job"), examples.path("roles").path("realm").findValuesAsText("name"));
+        assertFalse(examples.has("realm"), "not a realm file: --import-realm must never pick it up");
+        List<String> fields = new ArrayList<>();
+        examples.fieldNames().forEachRemaining(fields::add);
+        assertEquals(List.of("ifResourceExists", "roles", "clients", "users"), fields);
+    }
+
+    @Test
+    void everyExampleClientWithServiceAccountsHasItsServiceAccountUser() {
+        // The partial import, unlike the realm import, creates no service-account user by itself.
+        Set<String> withServiceAccount = new TreeSet<>();
+        for (JsonNode client : examples.path("clients")) {
+            if (client.path("serviceAccountsEnabled").asBoolean()) {
+                withServiceAccount.add(client.path("clientId").asText());
+            }
+        }
+        Set<String> linked = new TreeSet<>();
+        for (JsonNode user : examples.path("users")) {
+            String clientId = user.path("serviceAccountClientId").asText();
+            assertEquals("service-account-" + clientId, user.path("username").asText());
+            // What Keycloak gives a service-account user it creates itself.
+            assertEquals(List.of("default-roles-mcias"), textList(user.path("realmRoles")));
+            linked.add(clientId);
+        }
+        assertEquals(Set.of("example-job"), withServiceAccount);
+        assertEquals(withServiceAccount, linked);
+    }
+
+    private static List<String> textList(JsonNode array) {
+        List<String> out = new ArrayList<>();
+        array.forEach(n -> out.add(n.asText()));
+        return out;
     }
 
     @Test
     void environmentSpecificValuesArePlaceholdersWithDocumentedNames() throws Exception {
-        Set<String> used = new TreeSet<>();
-        Matcher m = Pattern.compile("\\$\\{([^}]*)}").matcher(text);
-        while (m.find()) {
-            used.add(m.group(1));
-        }
-        assertEquals(new TreeSet<>(ENV), used);
+        assertEquals(new TreeSet<>(ENV), placeholders(examplesText));
         String readme = Files.readString(Path.of("README.md"));
         for (String name : ENV) {
             assertTrue(readme.contains(name), name + " documented");
         }
-        for (JsonNode client : realm.path("clients")) {
+        for (JsonNode client : allClients()) {
             if (client.has("secret")) {
                 assertTrue(client.path("secret").asText().matches("\\$\\{[A-Z_]+}"), client.path("clientId").asText());
             }
@@ -62,9 +142,22 @@ class RealmJsonTest {
     }
 
     @Test
+    void exampleClientsUseOnlyScopesTheRealmHas() {
+        Set<String> known = new TreeSet<>(BUILT_IN_SCOPES);
+        realm.path("clientScopes").forEach(s -> known.add(s.path("name").asText()));
+        for (JsonNode client : examples.path("clients")) {
+            for (String field : List.of("defaultClientScopes", "optionalClientScopes")) {
+                for (JsonNode scope : client.path(field)) {
+                    assertTrue(known.contains(scope.asText()), client.path("clientId").asText() + " " + scope);
+                }
+            }
+        }
+    }
+
+    @Test
     void clientsUseCodeFlowOnlyAndPublicOnesPkce() {
-        assertTrue(realm.path("clients").size() >= 3);
-        for (JsonNode client : realm.path("clients")) {
+        assertTrue(allClients().size() >= 4);
+        for (JsonNode client : allClients()) {
             String id = client.path("clientId").asText();
             assertFalse(client.path("implicitFlowEnabled").asBoolean(), id);
             // admin-cli is the one password-grant client (kcadm.sh and the curl examples need it).
@@ -91,14 +184,17 @@ class RealmJsonTest {
         assertEquals("true", realm.path("attributes").path("CreateDefaultClientScopes").asText());
         assertFalse(realm.path("defaultDefaultClientScopes").toString().contains("mcias-api"));
         assertFalse(realm.path("defaultOptionalClientScopes").toString().contains("mcias-api"));
-        for (JsonNode client : realm.path("clients")) {
+        boolean adminCli = false;
+        for (JsonNode client : allClients()) {
             String id = client.path("clientId").asText();
+            adminCli |= id.equals("admin-cli");
             boolean asDefault = client.path("defaultClientScopes").toString().contains("mcias-api");
             boolean asOptional = client.path("optionalClientScopes").toString().contains("mcias-api");
             boolean systemAccount = "system-account-token".equals(client.path("clientAuthenticatorType").asText());
             assertEquals(id.equals("admin-cli"), asDefault, id);
             assertEquals(systemAccount, asOptional, id);
         }
+        assertTrue(adminCli, "the production realm defines admin-cli");
     }
 
     @Test

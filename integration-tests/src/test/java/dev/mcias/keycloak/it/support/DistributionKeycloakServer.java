@@ -22,7 +22,8 @@ import java.util.stream.Stream;
 
 /**
  * Keycloak run from the unpacked {@code keycloak-quarkus-dist} as a child process ({@code bin/kc.sh start}),
- * with our provider JARs in {@code providers/} and the realm JSON in {@code data/import/}.
+ * with our provider JARs in {@code providers/} and the production realm JSON in {@code data/import/} (the example
+ * clients are not in it: {@link ExampleApps#importInto} adds them to a running server).
  */
 public final class DistributionKeycloakServer implements KeycloakServer {
 
@@ -193,7 +194,6 @@ public final class DistributionKeycloakServer implements KeycloakServer {
         pb.environment().put("JAVA_HOME", System.getProperty("java.home"));
         pb.environment().put("KC_BOOTSTRAP_ADMIN_USERNAME", adminUsername());
         pb.environment().put("KC_BOOTSTRAP_ADMIN_PASSWORD", adminPassword);
-        pb.environment().putAll(ExampleApps.environment());
         pb.environment().putAll(environment);
         try {
             process = pb.start();

@@ -28,7 +28,19 @@ public final class KeycloakExtension implements ParameterResolver {
         return p.getParameter().getType() == KeycloakApi.class ? shared.api : shared.server;
     }
 
+    /** The shared server: the production realm imported at start, then the example clients added to it. */
     private static KeycloakServer launch() {
+        KeycloakServer server = start();
+        try {
+            ExampleApps.importInto(new KeycloakApi(server));
+        } catch (RuntimeException | Error e) {
+            server.close();
+            throw e;
+        }
+        return server;
+    }
+
+    private static KeycloakServer start() {
         if ("testcontainers".equals(System.getProperty("kc.test.launcher"))) {
             try {
                 return (KeycloakServer) Class.forName("dev.mcias.keycloak.it.testcontainers.TestcontainersKeycloakServer")
