@@ -59,6 +59,11 @@ db_keys="$state/db-credentials.keys"
 if [ ! -s "$db_keys" ]; then
   (umask 077 && printf 'k1:%s\n' "$(head -c 32 /dev/urandom | base64)" > "$db_keys")
 fi
+# HMAC key for the audit log's fingerprints of unknown usernames (spi-audit-listener), generated once.
+audit_key="$state/audit-fingerprint.key"
+if [ ! -s "$audit_key" ]; then
+  (umask 077 && printf 'a1:%s\n' "$(head -c 32 /dev/urandom | base64)" > "$audit_key")
+fi
 
 base="http://127.0.0.1:$port"
 health="http://127.0.0.1:$mgmt_port/health/ready"
@@ -128,4 +133,5 @@ exec "$home/bin/kc.sh" start-dev \
   --http-host=127.0.0.1 --http-port="$port" --http-management-port="$mgmt_port" \
   --health-enabled=true --import-realm --db=dev-file \
   --spi-realm-restapi-extension--db-credentials--key-file="$db_keys" \
+  --spi-events-listener--mcias-audit--fingerprint-key-file="$audit_key" \
   --db-url="jdbc:h2:file:$home/data/h2/keycloakdb;NON_KEYWORDS=VALUE;WRITE_DELAY=0" "$@"

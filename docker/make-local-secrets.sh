@@ -2,6 +2,7 @@
 # Everything compose.yaml needs, generated once (existing files are kept, so running it again changes nothing):
 #   secrets/tls.crt, secrets/tls.key   self-signed pair (make-dev-cert.sh); put your real pair here instead
 #   secrets/db-credentials.keys        AES-256 key for stored database credentials (spi-db-credentials)
+#   secrets/audit-fingerprint.key      HMAC key for fingerprints of unknown usernames (spi-audit-listener)
 #   secrets/postgres-password          the database password, read by PostgreSQL (POSTGRES_PASSWORD_FILE)
 #   secrets/keycloak.conf              Keycloak's config file: the same database password and the bootstrap
 #                                      admin (used only when the master realm is created, i.e. the first start)
@@ -77,6 +78,7 @@ else
 fi
 
 write_secret secrets/db-credentials.keys "k1:$(head -c 32 /dev/urandom | base64)" keycloak
+write_secret secrets/audit-fingerprint.key "a1:$(head -c 32 /dev/urandom | base64)" keycloak
 
 # The database password: kept from an .env of an earlier version (its PostgreSQL volume was created with it).
 db_password=$(sed -n 's/^POSTGRES_PASSWORD=//p' .env 2>/dev/null || true)
