@@ -62,6 +62,10 @@ public final class Http {
 
     /** Percent-encoded path segment. */
     public static String segment(String s) {
+        if (s.isEmpty() || s.equals(".") || s.equals("..")) {
+            // never an empty, "current" or "parent" path segment
+            return s.isEmpty() ? "%20" : s.replace(".", "%2E");
+        }
         return DbCredentials.pct(s);
     }
 

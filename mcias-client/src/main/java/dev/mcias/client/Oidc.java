@@ -23,6 +23,11 @@ public final class Oidc {
         this.realmUrl = stripSlash(serverUrl) + "/realms/" + Http.segment(realm);
     }
 
+    /** The URL without a trailing slash. */
+    public static String stripSlashPublic(String url) {
+        return stripSlash(url);
+    }
+
     static String stripSlash(String url) {
         return url.endsWith("/") ? url.substring(0, url.length() - 1) : url;
     }
