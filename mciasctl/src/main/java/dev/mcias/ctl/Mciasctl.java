@@ -88,7 +88,15 @@ public final class Mciasctl {
         cl.setErr(env.err());
         cl.setCaseInsensitiveEnumValuesAllowed(true);
         cl.setExecutionExceptionHandler((ex, cmd, parsed) -> handle(root, ex, cmd));
-        cl.setExitCodeExceptionMapper(ex -> USAGE);
+        cl.setParameterExceptionHandler((ex, args) -> {
+            // One line, as every error; the command's --help has the rest.
+            CommandLine c = ex.getCommandLine();
+            String name = c.getCommandSpec().qualifiedName(" ");
+            c.getErr().println("mciasctl: " + ex.getMessage().lines().findFirst().orElse("usage error")
+                    + " (see: " + name + " --help)");
+            c.getErr().flush();
+            return USAGE;
+        });
         cl.getSubcommands().get("generate-completion").getCommandSpec().usageMessage().hidden(true);
         return cl;
     }
@@ -100,6 +108,9 @@ public final class Mciasctl {
         if (ex instanceof UsageException) {
             code = USAGE;
             message = ex.getMessage();
+        } else if (ex instanceof dev.mcias.client.Oidc.DeviceFlowException device) {
+            code = AUTH;
+            message = "login failed: " + device.description();
         } else if (ex instanceof NotLoggedInException nli) {
             code = AUTH;
             message = nli.description();

@@ -44,7 +44,10 @@ class MciasctlTest {
 
     @Test
     void usageErrorsAreExitCode2() {
-        assertEquals(2, run("accounts", "frobnicate").code());
+        Run.Result unknown = run("accounts", "frobnicate");
+        assertEquals(2, unknown.code());
+        assertEquals("mciasctl: Unmatched argument at index 1: 'frobnicate' (see: mciasctl accounts --help)\n",
+                unknown.err());
         assertEquals(2, run("db-creds", "get", "a", "--format", "yaml").code());
         assertEquals(2, run("accounts", "list", "--profile", "../x").code());
         assertEquals(2, run("login").code(), "login without --server");
