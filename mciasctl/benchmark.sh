@@ -25,7 +25,7 @@ trap 'rm -rf "$work"' EXIT
 chmod 700 "$work"
 export KC_CLI_PASSWORD
 KC_CLI_PASSWORD=$(cat "$root/.local/bootstrap-admin-password")
-"$kcadm" config credentials --config "$work/kcadm.config" --server "$KC" --realm master --user admin >/dev/null
+"$kcadm" config credentials --config "$work/kcadm.config" --server "$KC" --realm master --user admin >/dev/null 2>&1
 K() { "$kcadm" "$@" --config "$work/kcadm.config"; }
 unset KC_CLI_PASSWORD
 
@@ -36,7 +36,7 @@ password="Bench-$(head -c 12 /dev/urandom | base64 | tr -d '/+=')"
 umask 077
 flow=$(K get authentication/flows -r mcias | jq -r '.[] | select(.alias=="direct grant") | .id')
 K create clients -r mcias -s clientId="$client" -s publicClient=true -s directAccessGrantsEnabled=true \
-  -s standardFlowEnabled=false -s "authenticationFlowBindingOverrides.direct_grant=$flow" >/dev/null
+  -s standardFlowEnabled=false -s "authenticationFlowBindingOverrides.direct_grant=$flow" >/dev/null 2>&1
 cid=$(K get clients -r mcias -q clientId="$client" | jq -r '.[0].id')
 sid=$(K get client-scopes -r mcias | jq -r '.[] | select(.name=="mcias-api") | .id')
 K update "clients/$cid/default-client-scopes/$sid" -r mcias >/dev/null
@@ -44,7 +44,7 @@ printf '%s' "$password" > "$work/pw"
 # The password goes in a 0600 file, never on a command line.
 jq -n --arg u "$user" --rawfile p "$work/pw" '{username:$u, enabled:true, email:($u+"@example.test"),
   firstName:"Bench", lastName:"Admin", credentials:[{type:"password", value:$p, temporary:false}]}' > "$work/user.json"
-K create users -r mcias -f "$work/user.json" >/dev/null
+K create users -r mcias -f "$work/user.json" >/dev/null 2>&1
 K add-roles -r mcias --uusername "$user" --rolename admin
 tokens=$(curl -s --data-urlencode "password@$work/pw" -d grant_type=password -d client_id="$client" \
   -d username="$user" "$KC/realms/mcias/protocol/openid-connect/token")
