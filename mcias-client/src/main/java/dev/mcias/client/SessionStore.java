@@ -43,6 +43,12 @@ public final class SessionStore {
         return dir.resolve(profile + ".json");
     }
 
+    /** The lock file that serializes refreshes of one profile across processes. */
+    public Path lockFile(String profile) {
+        file(profile);
+        return dir.resolve(profile + ".lock");
+    }
+
     /** The stored session, or null when there is none; throws for a file other users can read. */
     public Session load(String profile) throws IOException {
         Path f = file(profile);
@@ -60,6 +66,7 @@ public final class SessionStore {
     }
 
     public boolean delete(String profile) throws IOException {
+        Files.deleteIfExists(lockFile(profile));
         return Files.deleteIfExists(file(profile));
     }
 }

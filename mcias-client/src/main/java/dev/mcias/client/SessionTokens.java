@@ -2,7 +2,12 @@ package dev.mcias.client;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Clock;
+import java.util.Set;
 
 /**
  * Access tokens of a stored CLI session: the stored one while it has more than 30 seconds left, else a refresh
@@ -30,28 +35,45 @@ public final class SessionTokens implements TokenSource {
         return session;
     }
 
+    private boolean fresh(Session s, long now) {
+        return s.accessToken() != null && s.accessTokenExpiresAt() - MARGIN_SECONDS > now;
+    }
+
     @Override
     public synchronized String accessToken() {
         long now = clock.instant().getEpochSecond();
-        if (session.accessToken() != null && session.accessTokenExpiresAt() - MARGIN_SECONDS > now) {
+        if (fresh(session, now)) {
             return session.accessToken();
         }
-        TokenResponse t;
-        try {
-            t = new Oidc(http, session.server(), session.realm()).refresh(session.clientId(), session.refreshToken());
-        } catch (ApiException e) {
-            if (e.status() == 400 || e.status() == 401) {
-                throw new NotLoggedInException("the session has ended (" + e.getMessage() + "); run: mciasctl login");
+        // Refresh tokens rotate and a reused one ends the session: two mciasctl processes refreshing the same
+        // session at once would log it out. Refreshes of a profile are serialized with a lock file, and a
+        // process that waited uses what the other one stored.
+        try (FileChannel ch = FileChannel.open(store.lockFile(profile), Set.of(StandardOpenOption.CREATE,
+                StandardOpenOption.WRITE), PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+                FileLock lock = ch.lock()) {
+            Session latest = store.load(profile);
+            if (latest == null) {
+                throw new NotLoggedInException("logged out meanwhile; run: mciasctl login");
             }
-            throw e;
-        }
-        session = session.withTokens(t.refreshToken() != null ? t.refreshToken() : session.refreshToken(),
-                t.accessToken(), now + t.expiresIn());
-        try {
+            session = latest;
+            if (fresh(session, now)) {
+                return session.accessToken();
+            }
+            TokenResponse t;
+            try {
+                t = new Oidc(http, session.server(), session.realm()).refresh(session.clientId(), session.refreshToken());
+            } catch (ApiException e) {
+                if (e.status() == 400 || e.status() == 401) {
+                    throw new NotLoggedInException("the session has ended (" + e.getMessage() + "); run: mciasctl login");
+                }
+                throw e;
+            }
+            session = session.withTokens(t.refreshToken() != null ? t.refreshToken() : session.refreshToken(),
+                    t.accessToken(), now + t.expiresIn());
             store.save(profile, session);
+            return session.accessToken();
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot save the session: " + e.getMessage(), e);
+            throw new UncheckedIOException("cannot refresh the session: " + e.getMessage(), e);
         }
-        return session.accessToken();
     }
 }
