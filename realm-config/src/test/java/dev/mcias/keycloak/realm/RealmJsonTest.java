@@ -191,10 +191,66 @@ class RealmJsonTest {
             boolean asDefault = client.path("defaultClientScopes").toString().contains("mcias-api");
             boolean asOptional = client.path("optionalClientScopes").toString().contains("mcias-api");
             boolean systemAccount = "system-account-token".equals(client.path("clientAuthenticatorType").asText());
-            assertEquals(id.equals("admin-cli"), asDefault, id);
+            assertEquals(id.equals("admin-cli") || id.equals("mciasctl"), asDefault, id);
             assertEquals(systemAccount, asOptional, id);
         }
         assertTrue(adminCli, "the production realm defines admin-cli");
+    }
+
+    @Test
+    void mciasctlIsAPublicDeviceGrantOnlyClient() {
+        JsonNode client = null;
+        for (JsonNode c : realm.path("clients")) {
+            if ("mciasctl".equals(c.path("clientId").asText())) {
+                client = c;
+            }
+        }
+        assertNotNull(client, "client mciasctl");
+        assertTrue(client.path("publicClient").asBoolean());
+        assertFalse(client.path("standardFlowEnabled").asBoolean());
+        assertFalse(client.path("implicitFlowEnabled").asBoolean());
+        assertFalse(client.path("directAccessGrantsEnabled").asBoolean());
+        assertFalse(client.path("serviceAccountsEnabled").asBoolean());
+        assertTrue(client.path("fullScopeAllowed").asBoolean());
+        assertEquals("true", client.path("attributes").path("oauth2.device.authorization.grant.enabled").asText());
+        assertEquals("false", client.path("attributes").path("oidc.ciba.grant.enabled").asText());
+        assertEquals("S256", client.path("attributes").path("pkce.code.challenge.method").asText());
+        assertEquals(List.of("web-origins", "acr", "profile", "roles", "basic", "email", "mcias-api"),
+                KeycloakJson.texts(client.path("defaultClientScopes")));
+        // The one device-grant client: no other client offers a grant where the CLI could be impersonated.
+        for (JsonNode c : realm.path("clients")) {
+            boolean device = "true".equals(c.path("attributes").path("oauth2.device.authorization.grant.enabled").asText());
+            assertEquals("mciasctl".equals(c.path("clientId").asText()), device, c.path("clientId").asText());
+        }
+    }
+
+    @Test
+    void realmAdminCarriesTheRealmManagementRightsForUsersRolesAndClients() {
+        JsonNode admin = null;
+        for (JsonNode r : realm.path("roles").path("realm")) {
+            if ("admin".equals(r.path("name").asText())) {
+                admin = r;
+            }
+        }
+        assertNotNull(admin, "realm role admin");
+        assertTrue(admin.path("composite").asBoolean());
+        assertEquals(List.of("view-realm", "manage-realm", "view-users", "manage-users", "query-users", "query-groups",
+                "view-clients", "manage-clients", "query-clients", "view-events"),
+                KeycloakJson.texts(admin.path("composites").path("client").path("realm-management")));
+        // Never all of realm-management: no realm-admin, no manage-authorization, no manage-events.
+        String composites = admin.path("composites").toString();
+        assertFalse(composites.contains("realm-admin") || composites.contains("manage-authorization")
+                || composites.contains("manage-events") || composites.contains("impersonation"), composites);
+        assertFalse(admin.path("composites").has("realm"), "no realm-role composites");
+    }
+
+    /** Small helper for JSON arrays of strings. */
+    private static final class KeycloakJson {
+        static List<String> texts(JsonNode array) {
+            List<String> out = new java.util.ArrayList<>();
+            array.forEach(n -> out.add(n.asText()));
+            return out;
+        }
     }
 
     @Test

@@ -1,0 +1,168 @@
+package dev.mcias.ctl;
+
+import java.io.IOException;
+import java.io.StringWriter;
+
+import dev.mcias.client.ApiException;
+import dev.mcias.client.NotLoggedInException;
+import dev.mcias.client.SecureFiles;
+import picocli.AutoComplete;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ScopeType;
+
+@Command(name = "mciasctl", mixinStandardHelpOptions = true, versionProvider = Mciasctl.Version.class,
+        sortOptions = false, usageHelpAutoWidth = true,
+        description = {"Administers an MCIAS realm: users, roles, system accounts and their tokens, database "
+                + "credentials, audit, apps.", ""},
+        subcommands = {LoginCommands.Login.class, LoginCommands.Logout.class, LoginCommands.Whoami.class,
+                BootstrapCommand.class, UserCommands.class, RoleCommands.class, AccountCommands.class,
+                DbCredsCommands.class, AuditCommands.class, AppsCommands.class,
+                AutoComplete.GenerateCompletion.class},
+        footerHeading = "%nEnvironment:%n",
+        footer = {"  XDG_CONFIG_HOME       sessions in $XDG_CONFIG_HOME/mciasctl/ (default ~/.config/mciasctl/)",
+                "  MCIASCTL_SERVER       default for --server",
+                "  MCIASCTL_PASSWORD     temporary password: users create|reset-password, bootstrap",
+                "  MCIASCTL_DB_PASSWORD  database password: db-creds set|set-dynamic",
+                "  KC_BOOTSTRAP_ADMIN_USERNAME, KC_BOOTSTRAP_ADMIN_PASSWORD  master admin: bootstrap",
+                "Secrets are never arguments: files, standard input or these variables.",
+                "",
+                "Exit codes:",
+                "  0  ok",
+                "  1  server or other error",
+                "  2  usage or invalid input (also HTTP 400)",
+                "  3  not logged in, authentication failed, unsafe session file (HTTP 401)",
+                "  4  not found or forbidden (HTTP 404, 403)"})
+public final class Mciasctl {
+
+    public static final int OK = 0;
+    public static final int ERROR = 1;
+    public static final int USAGE = 2;
+    public static final int AUTH = 3;
+    public static final int NOT_FOUND = 4;
+
+    final Env env;
+
+    @Option(names = "--profile", scope = ScopeType.INHERIT, paramLabel = "NAME", defaultValue = "default",
+            description = "Session profile, one per server or identity (default: ${DEFAULT-VALUE}).")
+    String profile;
+
+    @Option(names = {"-o", "--output"}, scope = ScopeType.INHERIT, paramLabel = "FORMAT", defaultValue = "table",
+            description = "table (for people) or json (for scripts).")
+    Output.Format output;
+
+    @Option(names = "--account", scope = ScopeType.INHERIT, paramLabel = "NAME",
+            description = "Act as this system account (with --token-file) instead of the logged-in user.")
+    String account;
+
+    @Option(names = "--token-file", scope = ScopeType.INHERIT, paramLabel = "FILE",
+            description = "The system account's token file (mode 0600).")
+    java.nio.file.Path tokenFile;
+
+    @Option(names = "--server", scope = ScopeType.INHERIT, paramLabel = "URL",
+            description = "Server base URL, e.g. https://id.example.org (login, bootstrap, --account).")
+    String server;
+
+    @Option(names = "--realm", scope = ScopeType.INHERIT, paramLabel = "REALM",
+            description = "Realm (default: mcias, or the session's).")
+    String realm;
+
+    @Option(names = "--debug", scope = ScopeType.INHERIT, description = "Show details of errors (never secrets).")
+    boolean debug;
+
+    /** For picocli's completion generator, which needs a no-argument constructor. */
+    public Mciasctl() {
+        this(Env.system());
+    }
+
+    public Mciasctl(Env env) {
+        this.env = env;
+    }
+
+    /** The configured command line: output streams, exit codes, one-line errors. */
+    public static CommandLine commandLine(Env env) {
+        Mciasctl root = new Mciasctl(env);
+        CommandLine cl = new CommandLine(root);
+        cl.setOut(env.out());
+        cl.setErr(env.err());
+        cl.setCaseInsensitiveEnumValuesAllowed(true);
+        cl.setExecutionExceptionHandler((ex, cmd, parsed) -> handle(root, ex, cmd));
+        cl.setParameterExceptionHandler((ex, args) -> {
+            // One line, as every error; the command's --help has the rest.
+            CommandLine c = ex.getCommandLine();
+            String name = c.getCommandSpec().qualifiedName(" ");
+            c.getErr().println("mciasctl: " + ex.getMessage().lines().findFirst().orElse("usage error")
+                    + " (see: " + name + " --help)");
+            c.getErr().flush();
+            return USAGE;
+        });
+        cl.getSubcommands().get("generate-completion").getCommandSpec().usageMessage().hidden(true);
+        return cl;
+    }
+
+    static int handle(Mciasctl root, Exception ex, CommandLine cmd) {
+        var err = cmd.getErr();
+        int code;
+        String message;
+        if (ex instanceof UsageException) {
+            code = USAGE;
+            message = ex.getMessage();
+        } else if (ex instanceof dev.mcias.client.Oidc.DeviceFlowException device) {
+            code = AUTH;
+            message = "login failed: " + device.description();
+        } else if (ex instanceof NotLoggedInException nli) {
+            code = AUTH;
+            message = nli.description();
+        } else if (ex instanceof ApiException api) {
+            code = switch (api.status()) {
+                case 400 -> USAGE;
+                case 401 -> AUTH;
+                case 403, 404 -> NOT_FOUND;
+                default -> ERROR;
+            };
+            message = api.getMessage();
+        } else if (ex instanceof SecureFiles.InsecureFileException) {
+            code = AUTH;
+            message = "refusing to use it: " + ex.getMessage();
+        } else if (ex instanceof java.nio.file.NoSuchFileException nsf) {
+            code = USAGE;
+            message = "no such file: " + nsf.getFile();
+        } else if (ex instanceof IOException || ex instanceof java.io.UncheckedIOException) {
+            code = ERROR;
+            message = ex.getMessage();
+        } else {
+            code = ERROR;
+            message = ex.getClass().getSimpleName() + (ex.getMessage() == null ? "" : ": " + ex.getMessage());
+        }
+        err.println("mciasctl: " + message);
+        if (root.debug) {
+            StringWriter trace = new StringWriter();
+            ex.printStackTrace(new java.io.PrintWriter(trace));
+            err.println(trace);
+        }
+        err.flush();
+        return code;
+    }
+
+    /** Loads the classes of a typical call (argument parsing, help, JSON) for the class-data sharing archive. */
+    static void training() {
+        java.io.PrintWriter sink = new java.io.PrintWriter(java.io.OutputStream.nullOutputStream());
+        Env env = new Env(java.util.Map.of("XDG_CONFIG_HOME", "/nonexistent-mciasctl-training"),
+                java.io.InputStream.nullInputStream(), sink, sink, java.time.Clock.systemUTC(), false);
+        commandLine(env).execute("--help");
+        commandLine(env).execute("users", "list", "-o", "json");
+        commandLine(env).execute("accounts", "list");
+        dev.mcias.client.Json.parse("{\"a\":[1,\"b\",true,null]}");
+        Output.table(env.out(), java.util.List.of("A"), java.util.List.of(java.util.List.of("x")));
+        new dev.mcias.client.Http();
+    }
+
+    static final class Version implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            String v = Mciasctl.class.getPackage().getImplementationVersion();
+            return new String[] {"mciasctl " + (v == null ? "development" : v)};
+        }
+    }
+}

@@ -1,0 +1,103 @@
+package dev.mcias.ctl;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.Map;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import dev.mcias.client.Session;
+import dev.mcias.client.SessionStore;
+
+/** What the tool decides without a server: usage, exit codes, refusing unsafe files. */
+class MciasctlTest {
+
+    @TempDir
+    Path xdg;
+
+    Run.Result run(String... args) {
+        return Run.run(Map.of("XDG_CONFIG_HOME", xdg.toString(), "HOME", xdg.toString()), null, args);
+    }
+
+    @Test
+    void helpNamesTheEnvironmentVariablesAndExitCodes() {
+        Run.Result r = run("--help");
+        assertEquals(0, r.code(), r.toString());
+        for (String s : new String[] {"MCIASCTL_DB_PASSWORD", "MCIASCTL_PASSWORD", "KC_BOOTSTRAP_ADMIN_PASSWORD",
+                "XDG_CONFIG_HOME", "3  not logged in", "4  not found or forbidden", "accounts", "db-creds", "audit",
+                "users", "roles", "apps", "bootstrap", "login", "logout"}) {
+            assertTrue(r.out().contains(s), s + "\n" + r);
+        }
+    }
+
+    @Test
+    void notLoggedInIsExitCode3WithOneLine() {
+        Run.Result r = run("accounts", "list");
+        assertEquals(3, r.code(), r.toString());
+        assertEquals("mciasctl: not logged in (profile default); run: mciasctl login --server URL\n", r.err());
+    }
+
+    @Test
+    void usageErrorsAreExitCode2() {
+        Run.Result unknown = run("accounts", "frobnicate");
+        assertEquals(2, unknown.code());
+        assertEquals("mciasctl: Unmatched argument at index 1: 'frobnicate' (see: mciasctl accounts --help)\n",
+                unknown.err());
+        assertEquals(2, run("db-creds", "get", "a", "--format", "yaml").code());
+        assertEquals(2, run("accounts", "list", "--profile", "../x").code());
+        assertEquals(2, run("login").code(), "login without --server");
+        Run.Result r = run("accounts", "token", "renew", "--account", "x");
+        assertEquals(2, r.code(), r.toString());
+        assertTrue(r.err().contains("--token-file"), r.toString());
+    }
+
+    @Test
+    void aSessionFileOthersCanReadIsRefused() throws Exception {
+        SessionStore store = new SessionStore(xdg.resolve("mciasctl"));
+        store.save("default", new Session("http://127.0.0.1:9", "mcias", "mciasctl", "u", "r", "a", 0));
+        Files.setPosixFilePermissions(store.file("default"), PosixFilePermissions.fromString("rw-r--r--"));
+        Run.Result r = run("accounts", "list");
+        assertEquals(3, r.code(), r.toString());
+        assertTrue(r.err().startsWith("mciasctl: refusing to use it: ") && r.err().contains("chmod 600"), r.toString());
+        assertEquals(1, r.err().lines().count(), "one line, no stack trace");
+    }
+
+    @Test
+    void anUnreachableServerIsExitCode1WithoutAStackTrace() throws Exception {
+        new SessionStore(xdg.resolve("mciasctl")).save("default",
+                new Session("http://127.0.0.1:9", "mcias", "mciasctl", "u", "r", null, 0));
+        Run.Result r = run("accounts", "list");
+        assertEquals(1, r.code(), r.toString());
+        assertTrue(r.err().startsWith("mciasctl: cannot reach http://127.0.0.1:9"), r.toString());
+        assertEquals(1, r.err().lines().count(), r.toString());
+    }
+
+    @Test
+    void aMissingOrOpenTokenFileIsRefused() throws Exception {
+        Run.Result r = run("accounts", "show", "job", "--account", "job", "--token-file", xdg.resolve("none").toString(),
+                "--server", "http://127.0.0.1:9");
+        assertEquals(3, r.code(), r.toString());
+        assertTrue(r.err().contains("does not exist"), r.toString());
+        Path open = xdg.resolve("open-token");
+        Files.writeString(open, "mcias_sat_x");
+        Files.setPosixFilePermissions(open, PosixFilePermissions.fromString("rw-rw-r--"));
+        r = run("accounts", "show", "job", "--account", "job", "--token-file", open.toString(),
+                "--server", "http://127.0.0.1:9");
+        assertEquals(3, r.code(), r.toString());
+        assertTrue(r.err().contains("chmod 600"), r.toString());
+    }
+
+    @Test
+    void dbPasswordMustComeFromAFileStdinOrTheEnvironment() throws Exception {
+        new SessionStore(xdg.resolve("mciasctl")).save("default",
+                new Session("http://127.0.0.1:9", "mcias", "mciasctl", "u", "r", null, 0));
+        Run.Result r = run("db-creds", "set", "job", "--host", "h", "--database", "d", "--username", "u");
+        assertEquals(2, r.code(), r.toString());
+        assertTrue(r.err().contains("MCIASCTL_DB_PASSWORD"), r.toString());
+    }
+}
