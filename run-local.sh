@@ -109,6 +109,11 @@ cat <<TXT
   Admin console : $base/admin/   (realm "master", user admin; the password is in $secret,
                   used only on the first start: create your own admin and delete this one)
   Realm login   : $base/realms/mcias/account/   (account console; signs you in on the MCIAS login page)
+  First admin   : KC_BOOTSTRAP_ADMIN_USERNAME=admin mciasctl/target/mciasctl/mciasctl bootstrap root \
+                    --server $base --master-password-file $secret \
+                    --email root@example.org --first-name Root --last-name Admin
+                  creates realm admin "root" (temporary password shown once, TOTP at first sign-in);
+                  then: mciasctl/target/mciasctl/mciasctl login --server $base   (docs/cli.md)
   Example apps  : mcias-example-spa at $MCIAS_SPA_URL, mcias-example-webapp at $MCIAS_WEBAPP_URL
                   (client secret in $webapp_secret_file; MCIAS_EXAMPLES=no leaves them out)
   OIDC discovery: $base/realms/mcias/.well-known/openid-configuration

@@ -26,4 +26,23 @@ class DockerScriptsTest {
         assertEquals(0, p.exitValue(), out);
         assertTrue(out.contains("all checks passed"), out);
     }
+
+    /** The image's source build needs every reactor module: its POM in the dependency layer, its sources sent. */
+    @Test
+    void theDockerSourceBuildKnowsEveryModule() throws Exception {
+        String pom = java.nio.file.Files.readString(ROOT.resolve("pom.xml"));
+        String dockerfile = java.nio.file.Files.readString(ROOT.resolve("docker/Dockerfile"));
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("<module>([^<]+)</module>").matcher(pom);
+        int modules = 0;
+        while (m.find()) {
+            String module = m.group(1);
+            modules++;
+            assertTrue(dockerfile.contains("COPY " + module + "/pom.xml " + module + "/"), "Dockerfile copies " + module);
+            for (String ignore : java.util.List.of("docker/Dockerfile.dockerignore", ".dockerignore")) {
+                assertTrue(java.nio.file.Files.readAllLines(ROOT.resolve(ignore)).contains("!" + module + "/"),
+                        ignore + " sends " + module);
+            }
+        }
+        assertTrue(modules >= 10, "modules found: " + modules);
+    }
 }
