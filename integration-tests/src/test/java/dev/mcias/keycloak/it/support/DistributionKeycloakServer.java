@@ -27,7 +27,7 @@ import java.util.stream.Stream;
  */
 public final class DistributionKeycloakServer implements KeycloakServer {
 
-    private static final Duration START_TIMEOUT = Duration.ofSeconds(Long.getLong("kc.test.start.timeout", 300));
+    private static final Duration START_TIMEOUT = Duration.ofSeconds(Long.getLong("kc.test.start.timeout", 600));
     private static final Duration STOP_TIMEOUT = Duration.ofSeconds(60);
 
     private final Path home;
