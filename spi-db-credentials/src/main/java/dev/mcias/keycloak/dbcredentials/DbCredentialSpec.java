@@ -7,6 +7,8 @@ import java.util.regex.Pattern;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
+import dev.mcias.keycloak.common.Text;
+
 /**
  * A validated PUT body. Identifiers (database, user, group role) are limited to a conservative character set
  * and are quoted anyway wherever they reach SQL; nothing user-supplied is ever concatenated into SQL unquoted.
@@ -55,7 +57,7 @@ public record DbCredentialSpec(DbCredentialMode mode, String host, int port, Str
         for (Iterator<String> it = json.fieldNames(); it.hasNext(); ) {
             String f = it.next();
             if (!allowed.contains(f)) {
-                throw new Invalid("unknown field for " + mode + " mode: " + printable(f));
+                throw new Invalid("unknown field for " + mode + " mode: " + Text.printable(f));
             }
         }
         String host = text(json, "host", true);
@@ -121,11 +123,6 @@ public record DbCredentialSpec(DbCredentialMode mode, String host, int port, Str
             throw new Invalid(field + " must be 1-63 characters: a letter or _, then letters, digits or _");
         }
         return s;
-    }
-
-    private static String printable(String s) {
-        String cut = s.length() > 64 ? s.substring(0, 64) + "..." : s;
-        return cut.replaceAll("[^\\x20-\\x7e]", "?");
     }
 
     public static final class Invalid extends Exception {
