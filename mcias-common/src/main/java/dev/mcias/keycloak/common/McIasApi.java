@@ -9,8 +9,7 @@ import org.keycloak.protocol.oidc.mappers.AudienceProtocolMapper;
 
 /**
  * The audience of the MCIAS REST APIs and the client scope that puts it into tokens. The realm JSON defines the
- * scope and gives it to the admin-facing clients; realms made otherwise get it the first time a system account
- * is created.
+ * scope and gives it to the admin-facing clients; in other realms an admin creates it once (docs/migration.md).
  */
 public final class McIasApi {
 
