@@ -48,7 +48,7 @@ K create users -r mcias -f "$work/user.json" >/dev/null 2>&1
 K add-roles -r mcias --uusername "$user" --rolename admin
 tokens=$(curl -s --data-urlencode "password@$work/pw" -d grant_type=password -d client_id="$client" \
   -d username="$user" "$KC/realms/mcias/protocol/openid-connect/token")
-mkdir -m 700 -p "$work/xdg/mciasctl"
+mkdir -p "$work/xdg/mciasctl" && chmod 700 "$work/xdg" "$work/xdg/mciasctl"
 (umask 077 && jq -c --arg s "$KC" --arg c "$client" --arg u "$user" '{server:$s, realm:"mcias", client_id:$c,
   username:$u, refresh_token:.refresh_token, access_token:.access_token,
   access_token_expires_at:(now + .expires_in | floor)}' <<<"$tokens" > "$work/xdg/mciasctl/default.json")
@@ -63,7 +63,7 @@ K get users -r mcias >/dev/null
 
 ms() { local s e; s=$(date +%s%N); "$@" >/dev/null 2>&1; e=$(date +%s%N); echo $(( (e - s) / 1000000 )); }
 declare -A t
-for i in $(seq "$n"); do
+for _ in $(seq "$n"); do
   t[mciasctl_users]+="$(ms "$mciasctl" users list) "
   t[kcadm_users]+="$(ms "$kcadm" get users -r mcias --config "$work/kcadm.config") "
   t[mciasctl_help]+="$(ms "$mciasctl" --help) "
