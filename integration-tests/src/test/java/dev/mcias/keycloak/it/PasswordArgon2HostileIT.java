@@ -88,27 +88,28 @@ class PasswordArgon2HostileIT {
     void saneBuiltInPbkdf2CredentialStillLogsIn(String algorithm, int iterations, String password, String hash)
             throws Exception {
         String name = RealmFixtures.unique("sane-" + algorithm.trim());
-        String id = fx.createUser(importedUser(name, algorithm.trim(), iterations, Map.of(), hash.trim(), SALT));
+        String id = fx.createUser(RealmFixtures.importedUser(name, algorithm.trim(), iterations, Map.of(),
+                hash.trim(), SALT));
         fx.passwordGrant(name, password.trim()).expect(200);
-        awaitAlgorithm(id, "argon2id");
+        fx.awaitPasswordAlgorithm(id, "argon2id");
     }
 
     @Test
     void saneBuiltInArgon2CredentialStillLogsIn() throws Exception {
         // Reference vector: Argon2id v1.3, m=256 KiB, t=2, p=1, "password" / "somesalt".
         String name = RealmFixtures.unique("sane-argon2");
-        String id = fx.createUser(importedUser(name, "argon2", 2,
+        String id = fx.createUser(RealmFixtures.importedUser(name, "argon2", 2,
                 Map.of("type", List.of("id"), "version", List.of("1.3"), "memory", List.of("256"),
                         "parallelism", List.of("1"), "hashLength", List.of("32")),
                 "nf65EOgLrQMR/uIPnA4rEsF5h7TKyQwu9U1bMCHGi/4=", "c29tZXNhbHQ="));
         fx.passwordGrant(name, "password").expect(200);
-        awaitAlgorithm(id, "argon2id");
+        fx.awaitPasswordAlgorithm(id, "argon2id");
     }
 
     private void assertRefusedQuicklyAndServerAnswers(String algorithm, int iterations, Map<String, Object> params,
                                                       String value, String salt) {
         String name = RealmFixtures.unique("hostile-" + algorithm);
-        fx.createUser(importedUser(name, algorithm, iterations, params, value, salt));
+        fx.createUser(RealmFixtures.importedUser(name, algorithm, iterations, params, value, salt));
 
         long start = System.nanoTime();
         KeycloakApi.Response r = fx.passwordGrant(name, "any password at all");
@@ -126,27 +127,5 @@ class PasswordArgon2HostileIT {
         assertTrue(took.compareTo(QUICK) < 0, "normal login after a hostile one took " + took);
     }
 
-    private static Map<String, Object> importedUser(String name, String algorithm, int iterations,
-                                                    Map<String, Object> params, String value, String salt) {
-        String credentialData = KeycloakApi.toJson(Map.of("algorithm", algorithm, "hashIterations", iterations,
-                "additionalParameters", params));
-        String secretData = KeycloakApi.toJson(Map.of("value", value, "salt", salt));
-        return Map.of("username", name, "enabled", true, "firstName", "Imported", "lastName", "User",
-                "email", name + "@example.test", "emailVerified", true,
-                "credentials", List.of(Map.of("type", "password", "credentialData", credentialData,
-                        "secretData", secretData)));
-    }
 
-    /** Keycloak re-hashes after the login transaction commits: poll until it has, bounded. */
-    private JsonNode awaitAlgorithm(String id, String algorithm) throws InterruptedException {
-        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-        while (System.nanoTime() < deadline) {
-            JsonNode data = fx.passwordCredentialData(id);
-            if (algorithm.equals(data.path("algorithm").asText())) {
-                return data;
-            }
-            Thread.onSpinWait();
-        }
-        throw new AssertionError("credential of " + id + " never became " + algorithm);
-    }
 }

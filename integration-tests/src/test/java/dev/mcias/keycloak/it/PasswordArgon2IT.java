@@ -97,7 +97,8 @@ class PasswordArgon2IT {
     })
     void importedLegacyHashLogsInAndIsRehashed(String label, String password, String hash) throws Exception {
         String name = RealmFixtures.unique("import-" + label.trim());
-        String id = fx.createUser(importedUser(name, "legacy-import", 0, Map.of(), hash.trim(), ""));
+        String id = fx.createUser(RealmFixtures.importedUser(name, "legacy-import", 0, Map.of(), hash.trim(),
+                ""));
         assertEquals("legacy-import", fx.passwordCredentialData(id).path("algorithm").asText());
 
         fx.passwordGrant(name, password.trim() + "!").expect(400);
@@ -105,7 +106,7 @@ class PasswordArgon2IT {
                 "a failed login does not re-hash");
 
         fx.passwordGrant(name, password.trim()).expect(200);
-        JsonNode after = awaitAlgorithm(id, "argon2id");
+        JsonNode after = fx.awaitPasswordAlgorithm(id, "argon2id");
         assertEquals("19456", after.path("additionalParameters").path("memory").get(0).asText());
         fx.passwordGrant(name, password.trim()).expect(200);
     }
@@ -118,7 +119,7 @@ class PasswordArgon2IT {
     void storedParametersDifferingFromConfigurationAreRehashedOnce() throws Exception {
         String name = RealmFixtures.unique("argon-old-params");
         // password/somesalt at m=256 KiB, t=2, p=1 (reference vector): far below the configured cost.
-        String id = fx.createUser(importedUser(name, "argon2id", 2,
+        String id = fx.createUser(RealmFixtures.importedUser(name, "argon2id", 2,
                 Map.of("type", List.of("id"), "version", List.of("1.3"), "memory", List.of("256"),
                         "parallelism", List.of("1"), "hashLength", List.of("32")),
                 "nf65EOgLrQMR/uIPnA4rEsF5h7TKyQwu9U1bMCHGi/4=", "c29tZXNhbHQ="));
@@ -173,24 +174,7 @@ class PasswordArgon2IT {
                 "system libargon2 mapped: " + mapped);
     }
 
-    private Map<String, Object> importedUser(String name, String algorithm, int iterations,
-                                             Map<String, Object> params, String value, String salt) {
-        String credentialData = KeycloakApi.toJson(Map.of("algorithm", algorithm, "hashIterations", iterations,
-                "additionalParameters", params));
-        String secretData = KeycloakApi.toJson(Map.of("value", value, "salt", salt));
-        return Map.of("username", name, "enabled", true, "firstName", "Imported", "lastName", "User",
-                "email", name + "@example.test", "emailVerified", true,
-                "credentials", List.of(Map.of("type", "password", "credentialData", credentialData,
-                        "secretData", secretData)));
-    }
 
-    /** Keycloak re-hashes after the login transaction commits, so poll briefly. */
-    private JsonNode awaitAlgorithm(String id, String algorithm) throws Exception {
-        return Await.value("credential of " + id + " becomes " + algorithm, Duration.ofSeconds(5), () -> {
-            JsonNode data = fx.passwordCredentialData(id);
-            return algorithm.equals(data.path("algorithm").asText()) ? data : null;
-        });
-    }
 
     private JsonNode awaitMemory(String id, String memory) throws Exception {
         return Await.value("credential of " + id + " re-hashed to m=" + memory, Duration.ofSeconds(5), () -> {

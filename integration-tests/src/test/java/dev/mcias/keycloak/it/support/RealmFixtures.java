@@ -201,4 +201,25 @@ public final class RealmFixtures {
         }
         throw new AssertionError("no password credential: " + creds);
     }
+
+    /** A user whose password credential is an imported hash (credentialData/secretData as an export has them). */
+    public static Map<String, Object> importedUser(String name, String algorithm, int iterations,
+                                                   Map<String, Object> params, String value, String salt) {
+        String credentialData = KeycloakApi.toJson(Map.of("algorithm", algorithm, "hashIterations", iterations,
+                "additionalParameters", params));
+        String secretData = KeycloakApi.toJson(Map.of("value", value, "salt", salt));
+        return Map.of("username", name, "enabled", true, "firstName", "Imported", "lastName", "User",
+                "email", name + "@example.test", "emailVerified", true,
+                "credentials", List.of(Map.of("type", "password", "credentialData", credentialData,
+                        "secretData", secretData)));
+    }
+
+    /** The user's password credential once it uses {@code algorithm} (Keycloak re-hashes after the commit). */
+    public JsonNode awaitPasswordAlgorithm(String userId, String algorithm) throws Exception {
+        return Await.value("credential of " + userId + " becomes " + algorithm, java.time.Duration.ofSeconds(10),
+                () -> {
+                    JsonNode data = passwordCredentialData(userId);
+                    return algorithm.equals(data.path("algorithm").asText()) ? data : null;
+                });
+    }
 }
