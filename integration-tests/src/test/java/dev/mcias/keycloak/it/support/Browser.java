@@ -14,11 +14,11 @@ import org.openqa.selenium.Dimension;
 import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.OutputType;
 import org.openqa.selenium.StaleElementReferenceException;
+import org.openqa.selenium.WebDriverException;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.chrome.ChromeDriverService;
 import org.openqa.selenium.chrome.ChromeOptions;
-import org.openqa.selenium.support.ui.ExpectedConditions;
 import org.openqa.selenium.support.ui.WebDriverWait;
 
 /**
@@ -92,8 +92,8 @@ public final class Browser implements AutoCloseable {
             typeOnce(css, text);
         } catch (StaleElementReferenceException e) {
             typeOnce(css, text);
-        } catch (org.openqa.selenium.WebDriverException e) {
-            if (!String.valueOf(e.getMessage()).contains("does not belong to the document")) {
+        } catch (WebDriverException e) {
+            if (!detached(e)) {
                 throw e;
             }
             typeOnce(css, text);
@@ -110,7 +110,27 @@ public final class Browser implements AutoCloseable {
     public void clickAndWait(String css) {
         WebElement html = find("html");
         find(css).click();
-        new WebDriverWait(driver, Duration.ofSeconds(20)).until(ExpectedConditions.stalenessOf(html));
+        new WebDriverWait(driver, Duration.ofSeconds(20)).until(d -> {
+            try {
+                html.isEnabled();
+                return false;
+            } catch (StaleElementReferenceException e) {
+                return true;
+            } catch (WebDriverException e) {
+                if (detached(e)) {
+                    return true;
+                }
+                throw e;
+            }
+        });
+    }
+
+    /**
+     * Chromium sometimes reports an element of a page that is being replaced as an "unhandled inspector error"
+     * instead of a stale reference; both mean the element left the document.
+     */
+    private static boolean detached(WebDriverException e) {
+        return String.valueOf(e.getMessage()).contains("does not belong to the document");
     }
 
     /** Waits for an element matching {@code css} to exist. */
