@@ -102,4 +102,11 @@ public final class Caller {
     public AdminAuth adminAuth() {
         return new AdminAuth(realm, token, user, client);
     }
+
+    /** The same caller as seen from another session (e.g. a transaction of its own) on {@code realmThere}. */
+    public AdminAuth adminAuth(KeycloakSession other, RealmModel realmThere) {
+        UserModel userThere = other.users().getUserById(realmThere, user.getId());
+        ClientModel clientThere = client == null ? null : realmThere.getClientById(client.getId());
+        return new AdminAuth(realmThere, token, userThere, clientThere);
+    }
 }

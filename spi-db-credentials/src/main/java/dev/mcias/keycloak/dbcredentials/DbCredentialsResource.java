@@ -19,18 +19,21 @@ import org.keycloak.models.KeycloakSession;
 import org.keycloak.models.RealmModel;
 import org.keycloak.services.resources.admin.AdminEventBuilder;
 
+import dev.mcias.keycloak.common.Access;
+import dev.mcias.keycloak.common.Attempt;
 import dev.mcias.keycloak.common.Caller;
 import dev.mcias.keycloak.common.Errors;
 import dev.mcias.keycloak.common.JsonBodies;
-import dev.mcias.keycloak.common.Refusals;
 
 import dev.mcias.keycloak.systemaccounts.AccountAccess;
+import dev.mcias.keycloak.systemaccounts.AccountAccess.Need;
 
 /**
  * {@code /realms/{realm}/db-credentials}: PostgreSQL credentials of system accounts. Read by the account itself,
  * a holder of its role, or an admin; set and removed by an admin. Everyone else, and every unknown account, gets
  * the same 404. Every read and change is an admin event (never with the password). The work is done by
- * {@link DbCredentialService}; this class checks callers, maps answers and writes the audit.
+ * {@link DbCredentialService}; this class checks callers (each method's first line, which throws the
+ * refusal), maps answers and writes the audit.
  */
 @Produces(MediaType.APPLICATION_JSON)
 public class DbCredentialsResource {
@@ -52,11 +55,7 @@ public class DbCredentialsResource {
     @GET
     @Path("{account}")
     public Response read(@PathParam("account") String name) {
-        AccountAccess access = AccountAccess.check(session, name, config.adminRole(), AccountAccess.Need.SEE,
-                RESOURCE_TYPE, "db-credentials", "read");
-        if (access.refused()) {
-            return access.refusal();
-        }
+        AccountAccess access = AccountAccess.require(session, name, config.adminRole(), Need.SEE, attempt("read"));
         try {
             Map<String, Object> body = service.read(realm, access.account(), name);
             audit(access.caller(), OperationType.ACTION, name, "read", String.valueOf(body.get("mode")));
@@ -70,11 +69,7 @@ public class DbCredentialsResource {
     @Path("{account}")
     @Consumes(MediaType.APPLICATION_JSON)
     public Response set(@PathParam("account") String name, InputStream body) {
-        AccountAccess access = AccountAccess.check(session, name, config.adminRole(), AccountAccess.Need.ADMIN,
-                RESOURCE_TYPE, "db-credentials", "set");
-        if (access.refused()) {
-            return access.refusal();
-        }
+        AccountAccess access = AccountAccess.require(session, name, config.adminRole(), Need.ADMIN, attempt("set"));
         Caller caller = access.caller();
         DbCredentialSpec spec;
         try {
@@ -98,11 +93,7 @@ public class DbCredentialsResource {
     @DELETE
     @Path("{account}")
     public Response remove(@PathParam("account") String name) {
-        AccountAccess access = AccountAccess.check(session, name, config.adminRole(), AccountAccess.Need.ADMIN,
-                RESOURCE_TYPE, "db-credentials", "delete");
-        if (access.refused()) {
-            return access.refusal();
-        }
+        AccountAccess access = AccountAccess.require(session, name, config.adminRole(), Need.ADMIN, attempt("delete"));
         try {
             DbCredentialMode mode = service.remove(realm, access.account(), name, access.caller().name());
             audit(access.caller(), OperationType.DELETE, name, "delete", mode.value());
@@ -116,14 +107,7 @@ public class DbCredentialsResource {
     @POST
     @Path("-/rotate-keys")
     public Response rotateKeys() {
-        Caller caller = Caller.fromBearer(session);
-        if (caller == null) {
-            return Errors.unauthorized();
-        }
-        if (!caller.hasRealmRole(config.adminRole())) {
-            Refusals.record(session, caller, RESOURCE_TYPE, "db-credentials", null, false, "rotate-keys", "forbidden");
-            return Errors.forbidden();
-        }
+        Caller caller = Access.realmRole(session, config.adminRole(), attempt("rotate-keys"));
         try {
             Map<String, Object> out = service.rotateKeys(realm);
             audit(caller, OperationType.ACTION, "-", "rotate-keys", String.valueOf(out.get("key_id")));
@@ -137,15 +121,12 @@ public class DbCredentialsResource {
     @GET
     @Path("-/status")
     public Response status() {
-        Caller caller = Caller.fromBearer(session);
-        if (caller == null) {
-            return Errors.unauthorized();
-        }
-        if (!caller.hasRealmRole(config.adminRole())) {
-            Refusals.record(session, caller, RESOURCE_TYPE, "db-credentials", null, false, "status", "forbidden");
-            return Errors.forbidden();
-        }
+        Access.realmRole(session, config.adminRole(), attempt("status"));
         return Response.ok(service.status(realm)).header("Cache-Control", "no-store").build();
+    }
+
+    private static Attempt attempt(String action) {
+        return new Attempt(RESOURCE_TYPE, "db-credentials", action);
     }
 
     private static Response error(DbCredentialException e) {

@@ -26,14 +26,16 @@ import org.keycloak.models.RealmModel;
 import org.keycloak.models.UserModel;
 import org.keycloak.services.resources.admin.AdminEventBuilder;
 
+import dev.mcias.keycloak.common.Access;
+import dev.mcias.keycloak.common.Attempt;
 import dev.mcias.keycloak.common.Caller;
 import dev.mcias.keycloak.common.Errors;
-import dev.mcias.keycloak.common.Refusals;
+import dev.mcias.keycloak.systemaccounts.AccountAccess.Need;
 
 /**
  * {@code /realms/{realm}/system-accounts}: create, list, inspect and delete system accounts; issue, renew and
- * revoke their token. Every method starts by establishing the caller. Callers who may not see an account get
- * the same 404 as for an account that does not exist.
+ * revoke their token. Every method starts with its access check, which throws the refusal. Callers who may not
+ * see an account get the same 404 as for an account that does not exist.
  */
 @Produces(MediaType.APPLICATION_JSON)
 public class SystemAccountsResource {
@@ -56,10 +58,7 @@ public class SystemAccountsResource {
 
     @GET
     public Response list() {
-        Caller caller = Caller.fromBearer(session);
-        if (caller == null) {
-            return Errors.unauthorized();
-        }
+        Caller caller = Access.caller(session);
         List<Map<String, Object>> visible = realm.getClientsStream()
                 .filter(SystemAccounts::isSystemAccount)
                 .filter(c -> AccountAccess.maySee(caller, c, adminRole))
@@ -71,14 +70,7 @@ public class SystemAccountsResource {
     @POST
     @Consumes(MediaType.APPLICATION_JSON)
     public Response create(InputStream body) {
-        Caller caller = Caller.fromBearer(session);
-        if (caller == null) {
-            return Errors.unauthorized();
-        }
-        if (!caller.hasRealmRole(adminRole)) {
-            Refusals.record(session, caller, RESOURCE_TYPE, "system-accounts", null, false, "create", "forbidden");
-            return Errors.forbidden();
-        }
+        Caller caller = Access.realmRole(session, adminRole, attempt("create"));
         ClientModel client;
         try {
             client = service.create(CreateAccountRequest.parse(body), adminRole);
@@ -96,22 +88,14 @@ public class SystemAccountsResource {
     @GET
     @Path("{name}")
     public Response get(@PathParam("name") String name) {
-        AccountAccess access = AccountAccess.check(session, name, adminRole, AccountAccess.Need.SEE,
-                RESOURCE_TYPE, "system-accounts", "read");
-        if (access.refused()) {
-            return access.refusal();
-        }
+        AccountAccess access = AccountAccess.require(session, name, adminRole, Need.SEE, attempt("read"));
         return Response.ok(status(access.account())).build();
     }
 
     @DELETE
     @Path("{name}")
     public Response delete(@PathParam("name") String name) {
-        AccountAccess access = AccountAccess.check(session, name, adminRole, AccountAccess.Need.ADMIN,
-                RESOURCE_TYPE, "system-accounts", "delete");
-        if (access.refused()) {
-            return access.refusal();
-        }
+        AccountAccess access = AccountAccess.require(session, name, adminRole, Need.ADMIN, attempt("delete"));
         Caller caller = access.caller();
         ClientModel account = access.account();
         service.delete(account);
@@ -122,11 +106,7 @@ public class SystemAccountsResource {
     @POST
     @Path("{name}/token")
     public Response issue(@PathParam("name") String name) {
-        AccountAccess access = AccountAccess.check(session, name, adminRole, AccountAccess.Need.DELEGATE,
-                RESOURCE_TYPE, "system-accounts", "issue");
-        if (access.refused()) {
-            return access.refusal();
-        }
+        AccountAccess access = AccountAccess.require(session, name, adminRole, Need.DELEGATE, attempt("issue"));
         Caller caller = access.caller();
         ClientModel account = access.account();
         SystemAccountTokenStore.Issued issued;
@@ -186,11 +166,7 @@ public class SystemAccountsResource {
     @DELETE
     @Path("{name}/token")
     public Response revoke(@PathParam("name") String name) {
-        AccountAccess access = AccountAccess.check(session, name, adminRole, AccountAccess.Need.ADMIN,
-                RESOURCE_TYPE, "system-accounts", "revoke");
-        if (access.refused()) {
-            return access.refusal();
-        }
+        AccountAccess access = AccountAccess.require(session, name, adminRole, Need.ADMIN, attempt("revoke"));
         Caller caller = access.caller();
         ClientModel account = access.account();
         String fingerprint;
@@ -201,6 +177,10 @@ public class SystemAccountsResource {
         }
         audit(caller, OperationType.ACTION, name, fingerprint, "revoke");
         return Response.noContent().build();
+    }
+
+    private static Attempt attempt(String action) {
+        return new Attempt(RESOURCE_TYPE, "system-accounts", action);
     }
 
     private Response issuedResponse(ClientModel account, SystemAccountTokenStore.Issued issued) {
