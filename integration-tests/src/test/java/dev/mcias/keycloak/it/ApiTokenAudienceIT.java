@@ -87,6 +87,21 @@ class ApiTokenAudienceIT {
                 .path("token").path("fingerprint").asText();
     }
 
+    /** A password-grant client with the mcias-api scope whose scope maps only the admin role. */
+    record ScopedClient(String id, String uuid, RealmFixtures fx, String user) {
+        String adminToken() {
+            return fx.accessToken(id, "secret-" + id, user, PASSWORD);
+        }
+    }
+
+    ScopedClient clientWithTheAdminRoleInScope(String prefix) {
+        String id = RealmFixtures.unique(prefix);
+        String uuid = fx.createPasswordGrantClient(id, "secret-" + id, Map.of("fullScopeAllowed", false));
+        fx.addClientScope(uuid, "mcias-api", true);
+        fx.scopeMapping(uuid, "admin", true);
+        return new ScopedClient(id, uuid, fx, adminName);
+    }
+
     @Nested
     class GivenAnIntendedClient {
 
@@ -105,11 +120,8 @@ class ApiTokenAudienceIT {
 
         @Test
         void aClientWhoseScopeMapsTheRoleExplicitlyServesTheAdmin() {
-            String id = RealmFixtures.unique("aud-scoped");
-            String uuid = fx.createPasswordGrantClient(id, "secret-" + id, Map.of("fullScopeAllowed", false));
-            fx.addClientScope(uuid, "mcias-api", true);
-            fx.scopeMapping(uuid, "admin", true);
-            assertEquals(ADMIN, probe(fx.accessToken(id, "secret-" + id, adminName, PASSWORD)));
+            ScopedClient client = clientWithTheAdminRoleInScope("aud-scoped");
+            assertEquals(ADMIN, probe(client.adminToken()));
         }
     }
 
@@ -168,13 +180,10 @@ class ApiTokenAudienceIT {
 
         @Test
         void removingTheRoleFromTheClientsScopeStopsNewTokens() {
-            String id = RealmFixtures.unique("aud-unmapped");
-            String uuid = fx.createPasswordGrantClient(id, "secret-" + id, Map.of("fullScopeAllowed", false));
-            fx.addClientScope(uuid, "mcias-api", true);
-            fx.scopeMapping(uuid, "admin", true);
-            assertEquals(ADMIN, probe(fx.accessToken(id, "secret-" + id, adminName, PASSWORD)));
-            fx.scopeMapping(uuid, "admin", false);
-            assertEquals(NO_ROLE, probe(fx.accessToken(id, "secret-" + id, adminName, PASSWORD)));
+            ScopedClient client = clientWithTheAdminRoleInScope("aud-unmapped");
+            assertEquals(ADMIN, probe(client.adminToken()));
+            fx.scopeMapping(client.uuid(), "admin", false);
+            assertEquals(NO_ROLE, probe(client.adminToken()));
         }
     }
 

@@ -29,6 +29,7 @@ import dev.mcias.keycloak.it.support.KeycloakServer;
 import dev.mcias.keycloak.it.support.RealmFixtures;
 import dev.mcias.keycloak.it.support.TestDatabase;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -211,6 +212,8 @@ class AuditIT {
         }
     }
 
+    /** Kills the server: runs in the {@code restart} Failsafe execution, on a server of its own. */
+    @Tag("restart")
     @Test
     void killMinus9AfterABurstLosesNoAnsweredEvent(KeycloakServer server) throws Exception {
         assumeTrue(server instanceof DistributionKeycloakServer, "needs the local process");

@@ -32,6 +32,7 @@ import dev.mcias.keycloak.it.support.TestDatabase;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -313,6 +314,8 @@ class DbCredentialsIT {
         assertThrows(SQLException.class, () -> login(role1, creds.get(0).path("password").asText()).close());
     }
 
+    /** Kills the server: runs in the {@code restart} Failsafe execution, on a server of its own. */
+    @Tag("restart")
     @Test
     void theReaperFindsRolesFromBeforeARestart() throws Exception {
         org.junit.jupiter.api.Assumptions.assumeTrue(api.server() instanceof DistributionKeycloakServer,

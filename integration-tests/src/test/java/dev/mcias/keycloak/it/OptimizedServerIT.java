@@ -16,9 +16,6 @@ import java.nio.file.Path;
 import java.security.KeyStore;
 import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
-import java.time.Duration;
-import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -31,7 +28,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.mcias.keycloak.it.support.DistributionKeycloakServer;
 import dev.mcias.keycloak.it.support.Jwt;
 import dev.mcias.keycloak.it.support.KeycloakApi;
-import dev.mcias.keycloak.it.support.KeycloakServer;
 import dev.mcias.keycloak.it.support.RealmFixtures;
 import dev.mcias.keycloak.it.support.TestDatabase;
 import org.junit.jupiter.api.Test;
@@ -44,8 +40,6 @@ import org.junit.jupiter.api.Test;
  * bootstrap admin has been removed from keycloak.conf, with the reverse-proxy options set.
  */
 class OptimizedServerIT {
-
-    static final Duration START_TIMEOUT = Duration.ofSeconds(Long.getLong("kc.test.start.timeout", 240));
 
     @Test
     void dockerfileLayoutStartsOptimizedWithTlsOnPostgresAndServesLogins() throws Exception {
@@ -78,38 +72,33 @@ class OptimizedServerIT {
                 "--health-enabled=true", "--metrics-enabled=true", "--vault=file"), home, log, Map.of()),
                 "kc.sh build; see " + log);
 
-        int https = DistributionKeycloakServer.freePort();
-        int management = DistributionKeycloakServer.freePort();
         try (TestDatabase db = TestDatabase.freshPostgres()) {
-            List<String> start = new ArrayList<>(List.of(home.resolve("bin/kc.sh").toString(), "start", "--optimized",
-                    "--import-realm", "--http-host=127.0.0.1", "--https-port=" + https,
-                    "--http-management-port=" + management, "--cache=local", "--log-console-color=false"));
+            DistributionKeycloakServer server = DistributionKeycloakServer.optimized(home, db, log, adminPassword);
             // What compose.yaml sets in the environment, with its paths and defaults.
-            Map<String, String> env = new java.util.HashMap<>();
-            env.put("KC_CONFIG_FILE", conf.toString());
-            env.put("KC_DB_URL", TestDatabase.jdbcUrl(db.pgDatabase()));
-            env.put("KC_DB_USERNAME", TestDatabase.PG_ADMIN_USER);
-            env.put("KC_HOSTNAME", "https://localhost:" + https);
-            env.put("KC_HTTP_ENABLED", "false");
-            env.put("KC_HTTPS_CERTIFICATE_FILE", secrets.resolve("tls.crt").toString());
-            env.put("KC_HTTPS_CERTIFICATE_KEY_FILE", secrets.resolve("tls.key").toString());
-            env.put("KC_HTTP_MANAGEMENT_SCHEME", "http");
-            env.put("KC_SPI_REALM_RESTAPI_EXTENSION__DB_CREDENTIALS__KEY_FILE", secrets.resolve("db-credentials.keys").toString());
-            env.put("KC_SPI_EVENTS_LISTENER__MCIAS_AUDIT__FINGERPRINT_KEY_FILE",
-                    secrets.resolve("audit-fingerprint.key").toString());
-            env.put("KC_VAULT_DIR", secrets.toString());
+            server.withEnvironment("KC_CONFIG_FILE", conf.toString())
+                    .withEnvironment("KC_DB_URL", TestDatabase.jdbcUrl(db.pgDatabase()))
+                    .withEnvironment("KC_DB_USERNAME", TestDatabase.PG_ADMIN_USER)
+                    .withEnvironment("KC_HOSTNAME", server.baseUrl())
+                    .withEnvironment("KC_HTTP_ENABLED", "false")
+                    .withEnvironment("KC_HTTPS_CERTIFICATE_FILE", secrets.resolve("tls.crt").toString())
+                    .withEnvironment("KC_HTTPS_CERTIFICATE_KEY_FILE", secrets.resolve("tls.key").toString())
+                    .withEnvironment("KC_HTTP_MANAGEMENT_SCHEME", "http")
+                    .withEnvironment("KC_SPI_REALM_RESTAPI_EXTENSION__DB_CREDENTIALS__KEY_FILE",
+                            secrets.resolve("db-credentials.keys").toString())
+                    .withEnvironment("KC_SPI_EVENTS_LISTENER__MCIAS_AUDIT__FINGERPRINT_KEY_FILE",
+                            secrets.resolve("audit-fingerprint.key").toString())
+                    .withEnvironment("KC_VAULT_DIR", secrets.toString());
             long buildLogLength = Files.size(log);
-            Process server = process(start, home, log, env);
+            HttpClient.Builder trusting = HttpClient.newBuilder().sslContext(trusting(tls.resolve("tls.crt")));
             try {
-                awaitReady(server, "http://127.0.0.1:" + management + "/health/ready", log);
+                server.start();
                 String console = Files.readString(log).substring((int) buildLogLength);
                 assertFalse(console.contains("Updating the configuration and installing your custom providers"),
                         "start --optimized must not rebuild");
 
-                HttpClient.Builder trusting = HttpClient.newBuilder().sslContext(trusting(tls.resolve("tls.crt")));
-                KeycloakApi api = new KeycloakApi(new Server(https, adminPassword), trusting);
+                KeycloakApi api = new KeycloakApi(server, trusting);
                 JsonNode discovery = api.get(api.realmUrl("/.well-known/openid-configuration"), null).expect(200).json();
-                assertEquals("https://localhost:" + https + "/realms/mcias", discovery.path("issuer").asText());
+                assertEquals(server.baseUrl() + "/realms/mcias", discovery.path("issuer").asText());
 
                 RealmFixtures fx = new RealmFixtures(api);
                 fx.ensurePasswordGrantClient();
@@ -138,36 +127,32 @@ class OptimizedServerIT {
 
                 // Metrics are on the management port; a client that does not trust the pair is refused.
                 HttpClient plain = HttpClient.newHttpClient();
-                assertEquals(200, plain.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + management
+                assertEquals(200, plain.send(HttpRequest.newBuilder(URI.create(server.managementUrl()
                         + "/metrics")).build(), HttpResponse.BodyHandlers.discarding()).statusCode());
                 try {
-                    plain.send(HttpRequest.newBuilder(URI.create("https://localhost:" + https + "/realms/mcias")).build(),
+                    plain.send(HttpRequest.newBuilder(URI.create(server.baseUrl() + "/realms/mcias")).build(),
                             HttpResponse.BodyHandlers.discarding());
                     throw new AssertionError("untrusted certificate accepted");
                 } catch (SSLHandshakeException expected) {
                     // the self-signed pair is trusted only where it is configured
                 }
-            } finally {
-                stop(server);
-            }
+                server.stop();
 
-            // The bootstrap admin is needed only at the first start: with its lines removed from keycloak.conf (as
-            // the docs tell operators to do) the server restarts and the admin created at the first start remains.
-            List<String> withoutBootstrap = Files.readAllLines(conf).stream()
-                    .filter(l -> !l.startsWith("bootstrap-admin-")).toList();
-            Files.write(conf, withoutBootstrap);
-            assertFalse(Files.readString(conf).contains(adminPassword));
-            // ... and with the reverse-proxy options docker/.env documents.
-            env.put("KC_PROXY_HEADERS", "xforwarded");
-            env.put("KC_PROXY_TRUSTED_ADDRESSES", "127.0.0.1/32");
-            server = process(start, home, log, env);
-            try {
-                awaitReady(server, "http://127.0.0.1:" + management + "/health/ready", log);
-                HttpClient.Builder trusting = HttpClient.newBuilder().sslContext(trusting(tls.resolve("tls.crt")));
-                KeycloakApi api = new KeycloakApi(new Server(https, adminPassword), trusting);
-                api.get(api.adminRealmUrl(""), api.adminToken()).expect(200);
+                // The bootstrap admin is needed only at the first start: with its lines removed from keycloak.conf
+                // (as the docs tell operators to do) the server restarts and the admin created at the first start
+                // remains ...
+                List<String> withoutBootstrap = Files.readAllLines(conf).stream()
+                        .filter(l -> !l.startsWith("bootstrap-admin-")).toList();
+                Files.write(conf, withoutBootstrap);
+                assertFalse(Files.readString(conf).contains(adminPassword));
+                // ... and with the reverse-proxy options docker/.env documents.
+                server.withEnvironment("KC_PROXY_HEADERS", "xforwarded")
+                        .withEnvironment("KC_PROXY_TRUSTED_ADDRESSES", "127.0.0.1/32");
+                server.start();
+                KeycloakApi restarted = new KeycloakApi(server, trusting);
+                restarted.get(restarted.adminRealmUrl(""), restarted.adminToken()).expect(200);
             } finally {
-                stop(server);
+                server.stop();
             }
         }
     }
@@ -179,36 +164,6 @@ class OptimizedServerIT {
                     Files.delete(p);
                 }
             }
-        }
-    }
-
-    static void stop(Process server) throws InterruptedException {
-        server.destroy();
-        if (!server.waitFor(60, TimeUnit.SECONDS)) {
-            server.descendants().forEach(ProcessHandle::destroyForcibly);
-            server.destroyForcibly();
-        }
-    }
-
-    /** Minimal KeycloakServer view of the HTTPS server, for KeycloakApi and RealmFixtures. */
-    record Server(int port, String adminPassword) implements KeycloakServer {
-        public String baseUrl() {
-            return "https://localhost:" + port;
-        }
-
-        public String adminUsername() {
-            return "admin";
-        }
-
-        public Path logFile() {
-            return null;
-        }
-
-        public String database() {
-            return "postgres";
-        }
-
-        public void close() {
         }
     }
 
@@ -241,25 +196,5 @@ class OptimizedServerIT {
             throw new AssertionError("timed out: " + cmd);
         }
         return p.exitValue();
-    }
-
-    static void awaitReady(Process server, String url, Path log) throws Exception {
-        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
-        Instant deadline = Instant.now().plus(START_TIMEOUT);
-        while (Instant.now().isBefore(deadline)) {
-            if (!server.isAlive()) {
-                throw new AssertionError("Keycloak exited with " + server.exitValue() + "; see " + log);
-            }
-            try {
-                if (http.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(5)).build(),
-                        HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
-                    return;
-                }
-            } catch (IOException notYet) {
-                // not listening yet
-            }
-            Thread.sleep(500);
-        }
-        throw new AssertionError("not ready within " + START_TIMEOUT + "; see " + log);
     }
 }

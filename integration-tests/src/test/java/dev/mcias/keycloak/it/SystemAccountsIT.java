@@ -30,8 +30,13 @@ import dev.mcias.keycloak.it.support.KeycloakExtension;
 import dev.mcias.keycloak.it.support.KeycloakServer;
 import dev.mcias.keycloak.it.support.RealmFixtures;
 import dev.mcias.keycloak.it.support.TestDatabase;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Nested;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -100,63 +105,110 @@ class SystemAccountsIT {
     // ---- life cycle ----------------------------------------------------------------------------------------
 
     @Test
-    void fullLifeCycleThroughAStandardClient() {
+    void aNewAccountHasNoTokenAndTheRealmDefaultTtl() {
         String name = createAccount("lifecycle");
         JsonNode status = api.get(url("/" + name), admin).expect(200).json();
         assertFalse(status.path("token").path("present").asBoolean());
         assertEquals(2592000, status.path("token_ttl").asLong(), "realm default: 30 days");
+    }
 
-        KeycloakApi.Response issued = api.send("POST", url("/" + name + "/token"), admin, null, null).expect(200);
-        String token = issued.json().path("token").asText();
+    @Test
+    void anIssuedTokenHasTheDocumentedFormat() {
+        String token = issue(createAccount("lifecycle"), admin);
         assertTrue(token.matches("mcias_sat_[A-Za-z0-9_-]{43}"), token.substring(0, 10));
-        String fingerprint = issued.json().path("fingerprint").asText();
+    }
 
-        // Exchange at the standard token endpoint (HTTP Basic and form post).
-        JsonNode tokens = clientCredentials(name, token).expect(200).json();
-        Jwt jwt = Jwt.parse(tokens.path("access_token").asText());
-        assertEquals("EdDSA", jwt.header.path("alg").asText());
-        JsonNode discovery = api.get(api.realmUrl("/.well-known/openid-configuration"), null).expect(200).json();
-        JsonNode jwks = api.get(discovery.path("jwks_uri").asText(), null).expect(200).json();
-        assertTrue(jwt.verifiesWithEd25519(jwks), "signature verifies with the realm's Ed25519 key");
-        assertEquals(name, jwt.claims.path("azp").asText());
-        String serviceUserId = api.get(api.adminRealmUrl("/users?username=service-account-" + name + "&exact=true"),
-                api.adminToken()).expect(200).json().get(0).path("id").asText();
-        assertEquals(serviceUserId, jwt.claims.path("sub").asText());
-        long lifetime = jwt.claims.path("exp").asLong() - jwt.claims.path("iat").asLong();
-        assertTrue(lifetime > 0 && lifetime <= 300, "short-lived: " + lifetime);
-        assertFalse(tokens.has("refresh_token"), "no refresh token for system accounts");
-        api.postForm(api.realmUrl("/protocol/openid-connect/token"), null, Map.of("grant_type", "client_credentials",
-                "client_id", name, "client_secret", token)).expect(200);
+    /** An account with a freshly issued token, used through Keycloak's standard token endpoint. */
+    @Nested
+    class GivenAnIssuedToken {
 
-        JsonNode after = api.get(url("/" + name), admin).expect(200).json().path("token");
-        assertTrue(after.path("present").asBoolean());
-        assertEquals(fingerprint, after.path("fingerprint").asText());
-        assertFalse(after.path("last_used_at").isNull(), "last use recorded");
-        assertFalse(after.toString().contains(token), "status never shows the token");
+        String name;
+        String token;
+        String fingerprint;
 
-        // Keycloak 26.7 introspects only for clients in the token's audience: put the test client there, as a
-        // resource server would be.
-        String clientUuid = api.get(api.adminRealmUrl("/clients?clientId=" + name), api.adminToken()).json().get(0)
-                .path("id").asText();
-        api.postJson(api.adminRealmUrl("/clients/" + clientUuid + "/protocol-mappers/models"), api.adminToken(),
-                Map.of("name", "it-audience", "protocol", "openid-connect", "protocolMapper", "oidc-audience-mapper",
-                        "config", Map.of("included.client.audience", RealmFixtures.PASSWORD_GRANT_CLIENT,
-                                "access.token.claim", "true", "introspection.token.claim", "true"))).expect(201);
+        @BeforeEach
+        void issueOne() {
+            name = createAccount("lifecycle");
+            JsonNode issued = api.send("POST", url("/" + name + "/token"), admin, null, null).expect(200).json();
+            token = issued.path("token").asText();
+            fingerprint = issued.path("fingerprint").asText();
+        }
 
-        // Renewal by the account itself: the old token stops working at once.
-        String renewed = renew(name, name, token).expect(200).json().path("token").asText();
-        assertNotEquals(token, renewed);
-        clientCredentials(name, token).expect(401);
-        String access = accessToken(name, renewed);
-        assertTrue(introspectionActive(access));
-        api.get(api.realmUrl("/protocol/openid-connect/userinfo"), access).expect(200);
+        @Test
+        void clientCredentialsWithBasicAuthGiveAShortLivedEd25519TokenOfTheServiceUser() throws Exception {
+            JsonNode tokens = clientCredentials(name, token).expect(200).json();
+            Jwt jwt = Jwt.parse(tokens.path("access_token").asText());
+            assertEquals("EdDSA", jwt.header.path("alg").asText());
+            JsonNode discovery = api.get(api.realmUrl("/.well-known/openid-configuration"), null).expect(200).json();
+            JsonNode jwks = api.get(discovery.path("jwks_uri").asText(), null).expect(200).json();
+            assertTrue(jwt.verifiesWithEd25519(jwks), "signature verifies with the realm's Ed25519 key");
+            assertEquals(name, jwt.claims.path("azp").asText());
+            String serviceUserId = api.get(api.adminRealmUrl("/users?username=service-account-" + name
+                    + "&exact=true"), api.adminToken()).expect(200).json().get(0).path("id").asText();
+            assertEquals(serviceUserId, jwt.claims.path("sub").asText());
+            long lifetime = jwt.claims.path("exp").asLong() - jwt.claims.path("iat").asLong();
+            assertTrue(lifetime > 0 && lifetime <= 300, "short-lived: " + lifetime);
+            assertFalse(tokens.has("refresh_token"), "no refresh token for system accounts");
+        }
 
-        // Revocation: token rejected, issued access tokens fail introspection and userinfo.
-        api.delete(url("/" + name + "/token"), admin).expect(204);
-        clientCredentials(name, renewed).expect(401);
-        assertFalse(introspectionActive(access));
-        assertEquals(401, api.get(api.realmUrl("/protocol/openid-connect/userinfo"), access).status());
-        assertFalse(api.get(url("/" + name), admin).expect(200).json().path("token").path("present").asBoolean());
+        @Test
+        void clientCredentialsInTheFormBodyWorkToo() {
+            api.postForm(api.realmUrl("/protocol/openid-connect/token"), null, Map.of("grant_type",
+                    "client_credentials", "client_id", name, "client_secret", token)).expect(200);
+        }
+
+        @Test
+        void theStatusShowsFingerprintAndLastUseButNeverTheToken() {
+            clientCredentials(name, token).expect(200);
+            JsonNode after = api.get(url("/" + name), admin).expect(200).json().path("token");
+            assertTrue(after.path("present").asBoolean());
+            assertEquals(fingerprint, after.path("fingerprint").asText());
+            assertFalse(after.path("last_used_at").isNull(), "last use recorded");
+            assertFalse(after.toString().contains(token), "status never shows the token");
+        }
+
+        @Test
+        void renewalByTheAccountEndsTheOldTokenAtOnce() {
+            String renewed = renew(name, name, token).expect(200).json().path("token").asText();
+            assertNotEquals(token, renewed);
+            clientCredentials(name, token).expect(401);
+            clientCredentials(name, renewed).expect(200);
+        }
+
+        @Test
+        void accessTokensOfTheRenewedTokenPassIntrospectionAndUserinfo() {
+            introspectableByTheTestClient();
+            String access = accessToken(name, renew(name, name, token).expect(200).json().path("token").asText());
+            assertTrue(introspectionActive(access));
+            api.get(api.realmUrl("/protocol/openid-connect/userinfo"), access).expect(200);
+        }
+
+        @Test
+        void revocationRejectsTheTokenAndEndsItsAccessTokens() {
+            introspectableByTheTestClient();
+            String access = accessToken(name, token);
+            assertTrue(introspectionActive(access));
+            api.delete(url("/" + name + "/token"), admin).expect(204);
+            clientCredentials(name, token).expect(401);
+            assertFalse(introspectionActive(access));
+            assertEquals(401, api.get(api.realmUrl("/protocol/openid-connect/userinfo"), access).status());
+            assertFalse(api.get(url("/" + name), admin).expect(200).json().path("token").path("present")
+                    .asBoolean());
+        }
+
+        /**
+         * Keycloak 26.7 introspects only for clients in the token's audience: put the test client there, as a
+         * resource server would be.
+         */
+        void introspectableByTheTestClient() {
+            String clientUuid = api.get(api.adminRealmUrl("/clients?clientId=" + name), api.adminToken()).json()
+                    .get(0).path("id").asText();
+            api.postJson(api.adminRealmUrl("/clients/" + clientUuid + "/protocol-mappers/models"), api.adminToken(),
+                    Map.of("name", "it-audience", "protocol", "openid-connect", "protocolMapper",
+                            "oidc-audience-mapper", "config", Map.of("included.client.audience",
+                                    RealmFixtures.PASSWORD_GRANT_CLIENT, "access.token.claim", "true",
+                                    "introspection.token.claim", "true"))).expect(201);
+        }
     }
 
     @Test
@@ -411,20 +463,47 @@ class SystemAccountsIT {
         assertEquals(1, working.size(), "exactly one working token");
     }
 
-    @Test
-    void tokensSurviveARestart(KeycloakServer server) {
-        assumeTrue(server instanceof DistributionKeycloakServer, "needs the local process");
-        String name = createAccount("restart");
-        String token = issue(name, admin);
-        clientCredentials(name, token).expect(200);
-        // Also: the restart imports the realm JSON again (--import-realm); an existing realm is left as it is.
-        api.putJson(api.adminRealmUrl(""), api.adminToken(), Map.of("displayName", "MCIAS changed at runtime"))
-                .expect(204);
-        ((DistributionKeycloakServer) server).restart();
-        clientCredentials(name, token).expect(200);
-        assertEquals("MCIAS changed at runtime", api.get(api.adminRealmUrl(""), api.adminToken()).expect(200).json()
-                .path("displayName").asText());
-        api.putJson(api.adminRealmUrl(""), api.adminToken(), Map.of("displayName", "MCIAS")).expect(204);
-        admin = fx.userWithRoles("sa-admin", "admin");
+    /**
+     * One restart of the server (its own, in the {@code restart} Failsafe execution) after an account got a token
+     * and the realm was changed at runtime; each test checks one thing that must hold afterwards.
+     */
+    @Nested
+    @Tag("restart")
+    @TestInstance(TestInstance.Lifecycle.PER_CLASS)
+    class AfterARestart {
+
+        String account;
+        String accountToken;
+
+        @BeforeAll
+        void changeThingsThenRestart(KeycloakServer server, KeycloakApi kc) {
+            assumeTrue(server instanceof DistributionKeycloakServer, "needs the local process");
+            RealmFixtures fixtures = new RealmFixtures(kc);
+            fixtures.ensurePasswordGrantClient();
+            String administrator = fixtures.userWithRoles("sa-admin", "admin");
+            account = RealmFixtures.unique("restart");
+            kc.postJson(kc.realmUrl("/system-accounts"), administrator, Map.of("name", account)).expect(201);
+            accountToken = kc.send("POST", kc.realmUrl("/system-accounts/" + account + "/token"), administrator,
+                    null, null).expect(200).json().path("token").asText();
+            kc.putJson(kc.adminRealmUrl(""), kc.adminToken(), Map.of("displayName", "MCIAS changed at runtime"))
+                    .expect(204);
+            ((DistributionKeycloakServer) server).restart();
+        }
+
+        @AfterAll
+        void restoreTheRealm(KeycloakApi kc) {
+            kc.putJson(kc.adminRealmUrl(""), kc.adminToken(), Map.of("displayName", "MCIAS")).expect(204);
+        }
+
+        @Test
+        void issuedTokensStillWork() {
+            clientCredentials(account, accountToken).expect(200);
+        }
+
+        @Test
+        void theRealmImportAtStartLeavesTheExistingRealmAsItIs() {
+            assertEquals("MCIAS changed at runtime", api.get(api.adminRealmUrl(""), api.adminToken()).expect(200)
+                    .json().path("displayName").asText());
+        }
     }
 }

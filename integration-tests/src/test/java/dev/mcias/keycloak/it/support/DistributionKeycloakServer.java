@@ -40,6 +40,8 @@ public final class DistributionKeycloakServer implements KeycloakServer {
     private final java.util.Map<String, String> environment = new java.util.HashMap<>();
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private final Thread shutdownHook = new Thread(this::kill, "keycloak-test-server-kill");
+    /** Started as the image starts it ({@link #optimized}) rather than with the development-style defaults. */
+    private boolean optimized;
     private Process process;
 
     public DistributionKeycloakServer(Path home, TestDatabase database, List<String> extraOptions, Path logFile) {
@@ -159,6 +161,26 @@ public final class DistributionKeycloakServer implements KeycloakServer {
         }
     }
 
+    /**
+     * A server started the way the image starts it: {@code kc.sh start --optimized --import-realm} on a
+     * distribution already built ({@code kc.sh build}), HTTPS only on {@link #baseUrl()}'s port, configured by the
+     * environment ({@link #withEnvironment}) and its {@code keycloak.conf} alone: no database, cache or bootstrap
+     * admin options are added. {@code adminPassword} is the bootstrap admin's password from that configuration.
+     */
+    public static DistributionKeycloakServer optimized(Path home, TestDatabase database, Path logFile,
+                                                       String adminPassword) {
+        DistributionKeycloakServer server = new DistributionKeycloakServer(home, database, List.of(), logFile,
+                adminPassword);
+        server.optimized = true;
+        return server;
+    }
+
+    /** Sets an environment variable of the server process for the next start. */
+    public DistributionKeycloakServer withEnvironment(String name, String value) {
+        environment.put(name, value);
+        return this;
+    }
+
     /** Adds a Keycloak option for the next start. */
     public DistributionKeycloakServer withOption(String option) {
         extraOptions.add(option);
@@ -175,25 +197,14 @@ public final class DistributionKeycloakServer implements KeycloakServer {
         if (process != null && process.isAlive()) {
             throw new IllegalStateException("already running");
         }
-        List<String> cmd = new ArrayList<>(List.of(home.resolve("bin/kc.sh").toString(), "start",
-                "--http-enabled=true", "--http-host=127.0.0.1", "--http-port=" + httpPort,
-                "--http-management-port=" + managementPort, "--hostname-strict=false",
-                "--health-enabled=true", "--metrics-enabled=true",
-                "--import-realm", "--log-console-color=false"));
-        if (extraOptions.stream().noneMatch(o -> o.startsWith("--cache="))) {
-            cmd.add("--cache=local");
-        }
-        // A hashing bound below the burst PasswordArgon2IT sends (its default is the CPU count); a test may set its own.
-        if (extraOptions.stream().noneMatch(o -> o.startsWith("--spi-password-hashing--argon2id--max-concurrent="))) {
-            cmd.add("--spi-password-hashing--argon2id--max-concurrent=2");
-        }
-        cmd.addAll(database.keycloakOptions(home));
-        cmd.addAll(extraOptions);
+        List<String> cmd = optimized ? optimizedCommand() : developmentCommand();
         ProcessBuilder pb = new ProcessBuilder(cmd).directory(home.toFile()).redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile()));
         pb.environment().put("JAVA_HOME", System.getProperty("java.home"));
-        pb.environment().put("KC_BOOTSTRAP_ADMIN_USERNAME", adminUsername());
-        pb.environment().put("KC_BOOTSTRAP_ADMIN_PASSWORD", adminPassword);
+        if (!optimized) {
+            pb.environment().put("KC_BOOTSTRAP_ADMIN_USERNAME", adminUsername());
+            pb.environment().put("KC_BOOTSTRAP_ADMIN_PASSWORD", adminPassword);
+        }
         pb.environment().putAll(environment);
         try {
             process = pb.start();
@@ -202,6 +213,33 @@ public final class DistributionKeycloakServer implements KeycloakServer {
         }
         Runtime.getRuntime().addShutdownHook(shutdownHook);
         awaitReady();
+    }
+
+    private List<String> optimizedCommand() {
+        List<String> cmd = new ArrayList<>(List.of(home.resolve("bin/kc.sh").toString(), "start", "--optimized",
+                "--import-realm", "--http-host=127.0.0.1", "--https-port=" + httpPort,
+                "--http-management-port=" + managementPort, "--cache=local", "--log-console-color=false"));
+        cmd.addAll(extraOptions);
+        return cmd;
+    }
+
+    private List<String> developmentCommand() {
+        List<String> cmd = new ArrayList<>(List.of(home.resolve("bin/kc.sh").toString(), "start",
+                "--http-enabled=true", "--http-host=127.0.0.1", "--http-port=" + httpPort,
+                "--http-management-port=" + managementPort, "--hostname-strict=false",
+                "--health-enabled=true", "--metrics-enabled=true",
+                "--import-realm", "--log-console-color=false"));
+        if (extraOptions.stream().noneMatch(o -> o.startsWith("--cache="))) {
+            cmd.add("--cache=local");
+        }
+        // The same hashing bound on every test server (its default is the CPU count); a test may set its own.
+        if (extraOptions.stream().noneMatch(o -> o.startsWith("--spi-password-hashing--argon2id--max-concurrent="))) {
+            cmd.add("--spi-password-hashing--argon2id--max-concurrent="
+                    + KeycloakExtension.ServerOptions.ARGON2_MAX_CONCURRENT);
+        }
+        cmd.addAll(database.keycloakOptions(home));
+        cmd.addAll(extraOptions);
+        return cmd;
     }
 
     private void awaitReady() {
@@ -296,7 +334,8 @@ public final class DistributionKeycloakServer implements KeycloakServer {
 
     @Override
     public String baseUrl() {
-        return "http://127.0.0.1:" + httpPort;
+        // The optimized server's certificate is for localhost (docker/make-dev-cert.sh).
+        return optimized ? "https://localhost:" + httpPort : "http://127.0.0.1:" + httpPort;
     }
 
     public String managementUrl() {

@@ -89,6 +89,12 @@ public final class KeycloakExtension implements ParameterResolver {
         public static final Path AUDIT_KEY_FILE = KEY_FILE.resolveSibling("audit-fingerprint.key");
         public static final String AUDIT_KEY_ID = "it1";
 
+        /**
+         * Concurrent Argon2id hashes the test servers allow ({@code max-concurrent}; the provider's default is the
+         * CPU count, which differs between machines): bursts above it must queue, not fail.
+         */
+        public static final int ARGON2_MAX_CONCURRENT = 2;
+
         /** Audit records older than this are purged; long enough that no test's own records ever are. */
         public static final int AUDIT_RETENTION_DAYS = 3650;
 
@@ -98,7 +104,8 @@ public final class KeycloakExtension implements ParameterResolver {
             return List.of("--spi-realm-restapi-extension--db-credentials--key-file=" + KEY_FILE.toAbsolutePath(),
                     "--spi-realm-restapi-extension--db-credentials--reaper-interval-seconds=2",
                     "--spi-events-listener--mcias-audit--fingerprint-key-file=" + AUDIT_KEY_FILE.toAbsolutePath(),
-                    "--spi-realm-restapi-extension--audit--retention-days=" + AUDIT_RETENTION_DAYS);
+                    "--spi-realm-restapi-extension--audit--retention-days=" + AUDIT_RETENTION_DAYS,
+                    "--spi-password-hashing--argon2id--max-concurrent=" + ARGON2_MAX_CONCURRENT);
         }
 
         private static byte[] auditKey;
