@@ -75,13 +75,8 @@ final class AccountCommands {
         @Override
         public Integer call() throws Exception {
             JsonNode a = client().createAccount(name, description, tokenTtl);
-            if (json()) {
-                print(a);
-            } else {
-                out().println("Created system account " + name + ". Issue its token: mciasctl accounts token issue "
-                        + name + " --out FILE");
-            }
-            return Mciasctl.OK;
+            return answer(a, "Created system account " + name + ". Issue its token: mciasctl accounts token issue "
+                    + name + " --out FILE");
         }
     }
 
@@ -163,13 +158,8 @@ final class AccountCommands {
         @Override
         public Integer call() throws Exception {
             JsonNode shown = accountTokens().renew();
-            if (json()) {
-                print(shown);
-            } else {
-                out().println("Renewed the token of " + root().account + " in " + root().tokenFile + " (expires "
-                        + shown.path("expires_at").asText() + ").");
-            }
-            return Mciasctl.OK;
+            return answer(shown, "Renewed the token of " + root().account + " in " + root().tokenFile + " (expires "
+                    + shown.path("expires_at").asText() + ").");
         }
     }
 }

@@ -162,4 +162,14 @@ abstract class Base implements Callable<Integer> {
     void print(JsonNode value) {
         Output.json(out(), value);
     }
+
+    /** The command's answer: {@code value} as JSON with {@code --json}, else the line {@code text}. */
+    Integer answer(JsonNode value, String text) {
+        if (json()) {
+            print(value);
+        } else {
+            out().println(text);
+        }
+        return Mciasctl.OK;
+    }
 }

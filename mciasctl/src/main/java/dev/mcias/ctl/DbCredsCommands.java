@@ -41,13 +41,7 @@ final class DbCredsCommands {
             if (json()) {
                 print(shown);
             } else {
-                List<String> labels = new java.util.ArrayList<>();
-                List<String> values = new java.util.ArrayList<>();
-                shown.fieldNames().forEachRemaining(f -> {
-                    labels.add(f);
-                    values.add(Output.text(shown, f));
-                });
-                Output.fields(out(), labels, values);
+                Output.fields(out(), shown);
             }
             return Mciasctl.OK;
         }
@@ -107,13 +101,8 @@ final class DbCredsCommands {
 
         int store(Map<String, Object> settings) throws IOException {
             JsonNode stored = client().putDbCredentials(account, settings);
-            if (json()) {
-                print(stored);
-            } else {
-                out().println("Stored " + stored.path("mode").asText() + " database credentials for " + account
-                        + " (key " + stored.path("key_id").asText() + ").");
-            }
-            return Mciasctl.OK;
+            return answer(stored, "Stored " + stored.path("mode").asText() + " database credentials for " + account
+                    + " (key " + stored.path("key_id").asText() + ").");
         }
     }
 
@@ -164,13 +153,8 @@ final class DbCredsCommands {
         @Override
         public Integer call() throws Exception {
             JsonNode r = client().rotateDbCredentialKeys();
-            if (json()) {
-                print(r);
-            } else {
-                out().println("Re-encrypted " + r.path("rotated").asText() + " secrets under key "
-                        + r.path("key_id").asText() + ".");
-            }
-            return Mciasctl.OK;
+            return answer(r, "Re-encrypted " + r.path("rotated").asText() + " secrets under key "
+                    + r.path("key_id").asText() + ".");
         }
     }
 

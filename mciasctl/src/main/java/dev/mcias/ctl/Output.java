@@ -82,6 +82,17 @@ public final class Output {
         return s == null ? "-" : s.replaceAll("\\p{Cntrl}", "?");
     }
 
+    /** "key: value" lines for the fields of one JSON object. */
+    public static void fields(PrintWriter out, JsonNode object) {
+        List<String> labels = new ArrayList<>();
+        List<String> values = new ArrayList<>();
+        object.fieldNames().forEachRemaining(f -> {
+            labels.add(f);
+            values.add(text(object, f));
+        });
+        fields(out, labels, values);
+    }
+
     /** "key: value" lines for one object. */
     public static void fields(PrintWriter out, List<String> labels, List<String> values) {
         int w = labels.stream().mapToInt(String::length).max().orElse(0);

@@ -86,10 +86,4 @@ public final class DbCredentialStore {
                         + " and c.realmId = :r and d.attempts > 0 order by d.expiresAt", DynamicRoleEntity.class)
                 .setParameter("r", realmId).setMaxResults(max).getResultList();
     }
-
-    /** Tracked roles whose configuration row is gone (only from versions that deleted it too early). */
-    public long orphanRoles() {
-        return em.createQuery("select count(d) from DynamicRoleEntity d where not exists"
-                + " (select c from DbCredentialEntity c where c.id = d.credentialId)", Long.class).getSingleResult();
-    }
 }

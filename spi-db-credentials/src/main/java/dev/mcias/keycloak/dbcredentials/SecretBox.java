@@ -91,10 +91,6 @@ public final class SecretBox {
         return currentKeyId;
     }
 
-    public boolean hasKey(String keyId) {
-        return keys.containsKey(keyId);
-    }
-
     /** base64(nonce || ciphertext || tag) under the current key. */
     public String encrypt(String plaintext, String context) {
         byte[] nonce = new byte[NONCE_BYTES];

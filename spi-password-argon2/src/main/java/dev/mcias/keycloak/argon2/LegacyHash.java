@@ -20,7 +20,8 @@ import org.bouncycastle.crypto.params.KeyParameter;
  * parameters that would cost unbounded memory or time; {@link #matches} compares in constant time.
  * Messages never contain the hash or the password.
  */
-public abstract class LegacyHash {
+public abstract sealed class LegacyHash
+        permits LegacyHash.Argon2Phc, LegacyHash.Bcrypt, LegacyHash.Scrypt, LegacyHash.Pbkdf2Sha256 {
 
     // Absolute ceilings, whatever max-cost-factor says; StoredHashLimits bounds the work below them.
     /** bcrypt cost 16 = 65,536 rounds, a few seconds; real systems use 10-14. */

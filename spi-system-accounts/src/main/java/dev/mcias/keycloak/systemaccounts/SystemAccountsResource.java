@@ -96,10 +96,8 @@ public class SystemAccountsResource {
     @Path("{name}")
     public Response delete(@PathParam("name") String name) {
         AccountAccess access = AccountAccess.require(session, name, adminRole, Need.ADMIN, attempt("delete"));
-        Caller caller = access.caller();
-        ClientModel account = access.account();
-        service.delete(account);
-        audit(caller, OperationType.DELETE, name, null, "delete");
+        service.delete(access.account());
+        audit(access.caller(), OperationType.DELETE, name, null, "delete");
         return Response.noContent().build();
     }
 
@@ -107,16 +105,14 @@ public class SystemAccountsResource {
     @Path("{name}/token")
     public Response issue(@PathParam("name") String name) {
         AccountAccess access = AccountAccess.require(session, name, adminRole, Need.DELEGATE, attempt("issue"));
-        Caller caller = access.caller();
-        ClientModel account = access.account();
         SystemAccountTokenStore.Issued issued;
         try {
-            issued = service.issue(account, caller.name(), defaultTtlSeconds);
+            issued = service.issue(access.account(), access.caller().name(), defaultTtlSeconds);
         } catch (SystemAccountTokenStore.AccountGone gone) {
             return Errors.notFound();
         }
-        audit(caller, OperationType.ACTION, name, issued.fingerprint(), "issue");
-        return issuedResponse(account, issued);
+        audit(access.caller(), OperationType.ACTION, name, issued.fingerprint(), "issue");
+        return issuedResponse(access.account(), issued);
     }
 
     @POST
@@ -167,15 +163,13 @@ public class SystemAccountsResource {
     @Path("{name}/token")
     public Response revoke(@PathParam("name") String name) {
         AccountAccess access = AccountAccess.require(session, name, adminRole, Need.ADMIN, attempt("revoke"));
-        Caller caller = access.caller();
-        ClientModel account = access.account();
         String fingerprint;
         try {
-            fingerprint = service.revoke(account);
+            fingerprint = service.revoke(access.account());
         } catch (SystemAccountTokenStore.AccountGone gone) {
             return Errors.notFound();
         }
-        audit(caller, OperationType.ACTION, name, fingerprint, "revoke");
+        audit(access.caller(), OperationType.ACTION, name, fingerprint, "revoke");
         return Response.noContent().build();
     }
 
