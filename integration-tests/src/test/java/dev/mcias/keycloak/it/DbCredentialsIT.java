@@ -28,20 +28,19 @@ import dev.mcias.keycloak.it.support.Await;
 import dev.mcias.keycloak.it.support.KeycloakApi;
 import dev.mcias.keycloak.it.support.KeycloakExtension;
 import dev.mcias.keycloak.it.support.RealmFixtures;
+import dev.mcias.keycloak.it.support.SharedServerTest;
 import dev.mcias.keycloak.it.support.TestDatabase;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * Database credentials against the real PostgreSQL on 127.0.0.1:5432. Members of {@code mcias_pwauth} must use
  * SCRAM there (.ci/postgres-password-auth.sh), so returned passwords and VALID UNTIL are really enforced.
  */
-@ExtendWith(KeycloakExtension.class)
-class DbCredentialsIT {
+class DbCredentialsIT extends SharedServerTest {
 
     static final String SUFFIX = RealmFixtures.unique("x").substring(2);
     static final String DB = "mcias_dbc_" + SUFFIX;
@@ -58,8 +57,6 @@ class DbCredentialsIT {
     /** Another database, where the reaper cannot reach what a role owns. */
     static final String OTHER_DB = DB + "_other";
 
-    KeycloakApi api;
-    RealmFixtures fx;
     String admin;
 
     @BeforeAll
@@ -122,10 +119,7 @@ class DbCredentialsIT {
     }
 
     @BeforeEach
-    void setUp(KeycloakApi api) {
-        this.api = api;
-        this.fx = new RealmFixtures(api);
-        fx.ensurePasswordGrantClient();
+    void anAdmin() {
         admin = fx.userWithRoles("dbc-admin", "admin");
     }
 

@@ -9,11 +9,10 @@ import java.util.Map;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.mcias.keycloak.it.support.KeycloakApi;
-import dev.mcias.keycloak.it.support.KeycloakExtension;
 import dev.mcias.keycloak.it.support.RealmFixtures;
+import dev.mcias.keycloak.it.support.SharedServerTest;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
@@ -22,8 +21,7 @@ import org.junit.jupiter.params.provider.CsvSource;
  * through every provider id an operator can name (Keycloak's built-in ids included): a login against them is
  * refused quickly, and the server keeps answering. Keycloak's own well-formed hashes under those ids still verify.
  */
-@ExtendWith(KeycloakExtension.class)
-class PasswordArgon2HostileIT {
+class PasswordArgon2HostileIT extends SharedServerTest {
 
     /**
      * Refusing is a parse and a comparison; computing any of these hashes takes from 5 s (bcrypt cost 16) to
@@ -32,16 +30,6 @@ class PasswordArgon2HostileIT {
     static final Duration QUICK = Duration.ofSeconds(3);
     static final String SALT = "MDEyMzQ1Njc4OWFiY2RlZg=="; // "0123456789abcdef"
     static final String SOME_HASH = "BVALGMmC/K/8ELErc5VgJxyPFApArIZRCQsqjEgZWJ4=";
-
-    KeycloakApi api;
-    RealmFixtures fx;
-
-    @BeforeEach
-    void setUp(KeycloakApi api) {
-        this.api = api;
-        this.fx = new RealmFixtures(api);
-        fx.ensurePasswordGrantClient();
-    }
 
     /** Keycloak's own credential layout ({@code credentialData} + {@code secretData}) with hostile parameters. */
     @ParameterizedTest(name = "{0}")

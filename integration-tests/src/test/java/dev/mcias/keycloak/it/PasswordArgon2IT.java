@@ -27,28 +27,17 @@ import dev.mcias.keycloak.it.support.KeycloakApi;
 import dev.mcias.keycloak.it.support.KeycloakExtension;
 import dev.mcias.keycloak.it.support.KeycloakServer;
 import dev.mcias.keycloak.it.support.RealmFixtures;
+import dev.mcias.keycloak.it.support.SharedServerTest;
 import dev.mcias.keycloak.it.support.TestDatabase;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 /** The argon2id password hash provider on a real Keycloak with the realm's hashAlgorithm(argon2id) policy. */
-@ExtendWith(KeycloakExtension.class)
-class PasswordArgon2IT {
+class PasswordArgon2IT extends SharedServerTest {
 
     static final String PASSWORD = "Tr0ub4dor&3-horse";
-
-    KeycloakApi api;
-    RealmFixtures fx;
-
-    @BeforeEach
-    void setUp(KeycloakApi api) {
-        this.api = api;
-        this.fx = new RealmFixtures(api);
-        fx.ensurePasswordGrantClient();
-    }
 
     @Test
     void newUserIsStoredAsArgon2idAndLogsIn() {

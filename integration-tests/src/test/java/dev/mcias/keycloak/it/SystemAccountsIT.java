@@ -26,9 +26,9 @@ import dev.mcias.keycloak.it.support.Await;
 import dev.mcias.keycloak.it.support.DistributionKeycloakServer;
 import dev.mcias.keycloak.it.support.Jwt;
 import dev.mcias.keycloak.it.support.KeycloakApi;
-import dev.mcias.keycloak.it.support.KeycloakExtension;
 import dev.mcias.keycloak.it.support.KeycloakServer;
 import dev.mcias.keycloak.it.support.RealmFixtures;
+import dev.mcias.keycloak.it.support.SharedServerTest;
 import dev.mcias.keycloak.it.support.TestDatabase;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -37,23 +37,16 @@ import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
-import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /** System accounts end to end on a real Keycloak: life cycle, authorization matrix, rotation, restart. */
-@ExtendWith(KeycloakExtension.class)
-class SystemAccountsIT {
+class SystemAccountsIT extends SharedServerTest {
 
-    KeycloakApi api;
-    RealmFixtures fx;
     String admin;
 
     @BeforeEach
-    void setUp(KeycloakApi api) {
-        this.api = api;
-        this.fx = new RealmFixtures(api);
-        fx.ensurePasswordGrantClient();
+    void anAdmin() {
         admin = fx.userWithRoles("sa-admin", "admin");
     }
 
