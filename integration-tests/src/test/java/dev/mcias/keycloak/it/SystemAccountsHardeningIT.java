@@ -152,6 +152,39 @@ class SystemAccountsHardeningIT {
         }
     }
 
+    /** The refusals end the request with an exception; what the caller gets is still exactly this. */
+    @Nested
+    class RefusalsAnswerTheDocumentedJson {
+
+        @Test
+        void withoutATokenA401WithTheBearerChallenge() {
+            KeycloakApi.Response r = api.get(url(""), null);
+            assertEquals(401, r.status());
+            assertEquals("Bearer", r.headers().firstValue("WWW-Authenticate").orElse(""));
+            assertEquals("unauthorized", r.json().path("error").asText());
+            assertEquals("a valid bearer token for audience mcias-api is required",
+                    r.json().path("error_description").asText());
+        }
+
+        @Test
+        void anAccountTheCallerMayNotSeeA404() {
+            KeycloakApi.Response r = api.get(url("/" + createAccount("sah-json")), fx.userWithRoles("sah-json"));
+            assertEquals(404, r.status());
+            assertEquals("not_found", r.json().path("error").asText());
+            assertEquals("no such account", r.json().path("error_description").asText());
+        }
+
+        @Test
+        void aCallerWithoutTheAdminRoleA403() {
+            KeycloakApi.Response r = api.postJson(url(""), fx.userWithRoles("sah-json"),
+                    Map.of("name", RealmFixtures.unique("sah-json")));
+            assertEquals(403, r.status());
+            assertEquals("forbidden", r.json().path("error").asText());
+            assertEquals("not allowed", r.json().path("error_description").asText());
+            assertTrue(r.headers().firstValue("Content-Type").orElse("").startsWith("application/json"));
+        }
+    }
+
     @Nested
     class BadBodiesAreRefusedAndWriteNothing {
 
