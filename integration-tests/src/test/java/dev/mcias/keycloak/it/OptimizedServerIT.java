@@ -98,6 +98,8 @@ class OptimizedServerIT {
             env.put("KC_SPI_EVENTS_LISTENER__MCIAS_AUDIT__FINGERPRINT_KEY_FILE",
                     secrets.resolve("audit-fingerprint.key").toString());
             env.put("KC_VAULT_DIR", secrets.toString());
+            // What the image itself sets (docker/Dockerfile ENV).
+            env.put("KC_SPI_THEME__DEFAULT", DistributionKeycloakServer.THEME);
             long buildLogLength = Files.size(log);
             Process server = process(start, home, log, env);
             try {
@@ -135,6 +137,13 @@ class OptimizedServerIT {
                     assertFalse(ids.contains(example), example + " in the production realm: " + ids);
                 }
                 api.get(api.adminRealmUrl("/roles/example-job"), api.adminToken()).expect(404);
+
+                // The image's default theme, a runtime option: the admin console's login (master realm) is ours.
+                String adminLogin = api.get(api.url("/realms/master/protocol/openid-connect/auth?client_id="
+                        + "security-admin-console&response_type=code&scope=openid&redirect_uri="
+                        + java.net.URLEncoder.encode(api.url("/admin/master/console/"), java.nio.charset.StandardCharsets.UTF_8)),
+                        null).expect(200).body();
+                assertTrue(adminLogin.contains("/login/mcias/css/mcias.css"), "master realm login not ours");
 
                 // Metrics are on the management port; a client that does not trust the pair is refused.
                 HttpClient plain = HttpClient.newHttpClient();
