@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -93,6 +94,15 @@ class BrandingIT {
 
     @Nested
     class GivenAnOperatorOpeningTheAdminConsole {
+
+        @Test
+        void theWelcomePageOfOurThemeSendsThemToTheAdminConsole() {
+            // The default theme also names the welcome theme: ours (Keycloak's page) still redirects once an admin exists.
+            KeycloakApi.Response welcome = api.get(api.url("/"), null);
+            assertEquals(302, welcome.status(), welcome.body());
+            assertTrue(welcome.headers().firstValue("Location").orElse("").endsWith("/admin/"),
+                    welcome.headers().toString());
+        }
 
         @Test
         void theyMeetTheMciasLoginAndTheConsoleCarriesOurLogo() {
@@ -217,6 +227,17 @@ class BrandingIT {
 
                 submitNewPassword(b, "Fresh-" + RealmFixtures.DEFAULT_PASSWORD);
                 assertAccountConsoleBranded(b, "account-after-new-password");
+
+                // The account console's "update password" is the same page, as an application-initiated action.
+                b.open(api.realmUrl("/protocol/openid-connect/auth?client_id=account-console&response_type=code"
+                        + "&scope=openid&kc_action=UPDATE_PASSWORD&redirect_uri="
+                        + URLEncoder.encode(accountUrl(), StandardCharsets.UTF_8)
+                        + "&code_challenge=E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM&code_challenge_method=S256"));
+                b.awaitPage("login-login-update-password");
+                assertTrue(b.present("#kc-cancel"), "an application-initiated action can be cancelled");
+                assertTrue(b.find("#mcias-password-rules").isDisplayed());
+                assertTrue(b.find("#mcias-rule-length").getText().contains("at least 12 characters"));
+                assertThemedAndFits(b, "account-update-password");
             }
         }
 

@@ -139,11 +139,17 @@ class OptimizedServerIT {
                 api.get(api.adminRealmUrl("/roles/example-job"), api.adminToken()).expect(404);
 
                 // The image's default theme, a runtime option: the admin console's login (master realm) is ours.
-                String adminLogin = api.get(api.url("/realms/master/protocol/openid-connect/auth?client_id="
-                        + "security-admin-console&response_type=code&scope=openid&redirect_uri="
-                        + java.net.URLEncoder.encode(api.url("/admin/master/console/"), java.nio.charset.StandardCharsets.UTF_8)),
-                        null).expect(200).body();
-                assertTrue(adminLogin.contains("/login/mcias/css/mcias.css"), "master realm login not ours");
+                HttpClient browserLike = trusting.followRedirects(HttpClient.Redirect.NORMAL)
+                        .cookieHandler(new java.net.CookieManager()).build();
+                HttpResponse<String> adminLogin = browserLike.send(HttpRequest.newBuilder(URI.create(api.url(
+                        "/realms/master/protocol/openid-connect/auth?client_id=security-admin-console"
+                        + "&response_type=code&scope=openid&code_challenge_method=S256"
+                        + "&code_challenge=E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM&redirect_uri="
+                        + java.net.URLEncoder.encode(api.url("/admin/master/console/"),
+                                java.nio.charset.StandardCharsets.UTF_8)))).build(),
+                        HttpResponse.BodyHandlers.ofString());
+                assertEquals(200, adminLogin.statusCode(), adminLogin.uri() + " " + adminLogin.body());
+                assertTrue(adminLogin.body().contains("/login/mcias/css/mcias.css"), "master realm login not ours");
 
                 // Metrics are on the management port; a client that does not trust the pair is refused.
                 HttpClient plain = HttpClient.newHttpClient();
