@@ -137,6 +137,7 @@ export KC_BOOTSTRAP_ADMIN_PASSWORD="$admin_password"
 exec "$home/bin/kc.sh" start-dev \
   --http-host=127.0.0.1 --http-port="$port" --http-management-port="$mgmt_port" \
   --health-enabled=true --import-realm --db=dev-file \
+  --spi-theme--default=mcias \
   --spi-realm-restapi-extension--db-credentials--key-file="$db_keys" \
   --spi-events-listener--mcias-audit--fingerprint-key-file="$audit_key" \
   --db-url="jdbc:h2:file:$home/data/h2/keycloakdb;NON_KEYWORDS=VALUE;WRITE_DELAY=0" "$@"

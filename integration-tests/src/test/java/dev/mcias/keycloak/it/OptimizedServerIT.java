@@ -87,7 +87,9 @@ class OptimizedServerIT {
                             secrets.resolve("db-credentials.keys").toString())
                     .withEnvironment("KC_SPI_EVENTS_LISTENER__MCIAS_AUDIT__FINGERPRINT_KEY_FILE",
                             secrets.resolve("audit-fingerprint.key").toString())
-                    .withEnvironment("KC_VAULT_DIR", secrets.toString());
+                    .withEnvironment("KC_VAULT_DIR", secrets.toString())
+                    // What the image itself sets (docker/Dockerfile ENV).
+                    .withEnvironment("KC_SPI_THEME__DEFAULT", DistributionKeycloakServer.THEME);
             long buildLogLength = Files.size(log);
             HttpClient.Builder trusting = HttpClient.newBuilder().sslContext(trusting(tls.resolve("tls.crt")));
             try {
@@ -124,6 +126,20 @@ class OptimizedServerIT {
                     assertFalse(ids.contains(example), example + " in the production realm: " + ids);
                 }
                 api.get(api.adminRealmUrl("/roles/example-job"), api.adminToken()).expect(404);
+
+                // The image's default theme, a runtime option: the admin console's login (master realm) is ours.
+                HttpClient browserLike = HttpClient.newBuilder().sslContext(trusting(tls.resolve("tls.crt")))
+                        .followRedirects(HttpClient.Redirect.NORMAL)
+                        .cookieHandler(new java.net.CookieManager()).build();
+                HttpResponse<String> adminLogin = browserLike.send(HttpRequest.newBuilder(URI.create(api.url(
+                        "/realms/master/protocol/openid-connect/auth?client_id=security-admin-console"
+                        + "&response_type=code&scope=openid&code_challenge_method=S256"
+                        + "&code_challenge=E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM&redirect_uri="
+                        + java.net.URLEncoder.encode(api.url("/admin/master/console/"),
+                                java.nio.charset.StandardCharsets.UTF_8)))).build(),
+                        HttpResponse.BodyHandlers.ofString());
+                assertEquals(200, adminLogin.statusCode(), adminLogin.uri() + " " + adminLogin.body());
+                assertTrue(adminLogin.body().contains("/login/mcias/css/mcias.css"), "master realm login not ours");
 
                 // Metrics are on the management port; a client that does not trust the pair is refused.
                 HttpClient plain = HttpClient.newHttpClient();

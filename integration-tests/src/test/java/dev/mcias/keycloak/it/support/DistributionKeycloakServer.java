@@ -29,6 +29,8 @@ public final class DistributionKeycloakServer implements KeycloakServer {
 
     private static final Duration START_TIMEOUT = Duration.ofSeconds(Long.getLong("kc.test.start.timeout", 600));
     private static final Duration STOP_TIMEOUT = Duration.ofSeconds(60);
+    /** The pack's theme, Keycloak's default theme on every test server (--spi-theme--default). */
+    public static final String THEME = "mcias";
 
     private final Path home;
     private final TestDatabase database;
@@ -236,6 +238,11 @@ public final class DistributionKeycloakServer implements KeycloakServer {
         if (extraOptions.stream().noneMatch(o -> o.startsWith("--spi-password-hashing--argon2id--max-concurrent="))) {
             cmd.add("--spi-password-hashing--argon2id--max-concurrent="
                     + KeycloakExtension.ServerOptions.ARGON2_MAX_CONCURRENT);
+        }
+        // As every deployment of the pack (run-local.sh, the image): our theme for the master realm (the admin
+        // console's login) and for each theme type a realm leaves unset.
+        if (extraOptions.stream().noneMatch(o -> o.startsWith("--spi-theme--default="))) {
+            cmd.add("--spi-theme--default=" + THEME);
         }
         cmd.addAll(database.keycloakOptions(home));
         cmd.addAll(extraOptions);
