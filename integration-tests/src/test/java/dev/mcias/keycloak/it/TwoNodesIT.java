@@ -16,8 +16,10 @@ import java.util.concurrent.TimeUnit;
 
 import dev.mcias.keycloak.it.support.DistributionKeycloakServer;
 import dev.mcias.keycloak.it.support.KeycloakApi;
+import dev.mcias.keycloak.it.support.KeycloakExtension;
 import dev.mcias.keycloak.it.support.RealmFixtures;
 import dev.mcias.keycloak.it.support.TestDatabase;
+import dev.mcias.keycloak.it.support.WebhookReceiver;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -45,6 +47,10 @@ class TwoNodesIT {
         // same issuer and are accepted by both.
         a.withOption("--hostname=" + a.baseUrl());
         b.withOption("--hostname=" + a.baseUrl());
+        KeycloakExtension.ServerOptions.webhookOptions().forEach(o -> {
+            a.withOption(o);
+            b.withOption(o);
+        });
         a.start(); // first: creates the schema, imports the realm, bootstraps the admin
         b.start();
         apiA = new KeycloakApi(a);
@@ -143,5 +149,44 @@ class TwoNodesIT {
             }
         }
         assertEquals(names.size(), ours, "every login recorded once");
+    }
+
+    /** Logins on both nodes: every record's webhook is delivered exactly once, by whichever node claims it. */
+    @Test
+    void eachWebhookMessageIsDeliveredOnce() throws Exception {
+        RealmFixtures fx = new RealmFixtures(apiA);
+        RealmFixtures fxB = new RealmFixtures(apiB);
+        try (WebhookReceiver receiver = new WebhookReceiver()) {
+            fx.realmAttributes(Map.of("mcias.webhook.url", receiver.url(), "mcias.webhook.events", "LOGIN"));
+            try {
+                List<String> users = new ArrayList<>();
+                List<String> names = new ArrayList<>();
+                for (int i = 0; i < 20; i++) {
+                    names.add(RealmFixtures.unique("two-nodes-hook"));
+                    users.add(fx.createUser(names.get(i), RealmFixtures.DEFAULT_PASSWORD));
+                }
+                ExecutorService pool = Executors.newFixedThreadPool(10);
+                try {
+                    List<Future<Integer>> results = new ArrayList<>();
+                    for (int i = 0; i < names.size(); i++) {
+                        RealmFixtures f = i % 2 == 0 ? fx : fxB;
+                        String n = names.get(i);
+                        results.add(pool.submit(() -> f.passwordGrant(n, RealmFixtures.DEFAULT_PASSWORD).status()));
+                    }
+                    for (Future<Integer> r : results) {
+                        assertEquals(200, r.get(120, TimeUnit.SECONDS));
+                    }
+                } finally {
+                    pool.shutdownNow();
+                }
+                for (String user : users) {
+                    String recordId = AuditWebhookIT.loginRecord(apiB, admin, user).path("id").asText();
+                    AuditWebhookIT.awaitRow(apiA, admin, recordId, "delivered");
+                    assertEquals(1, receiver.forRecord(recordId).size(), "delivered once: " + recordId);
+                }
+            } finally {
+                fx.realmAttributes(Map.of("mcias.webhook.url", ""));
+            }
+        }
     }
 }

@@ -18,7 +18,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 
 import jakarta.transaction.Status;
 import jakarta.transaction.Synchronization;
@@ -67,7 +66,6 @@ public final class WebhookDispatcher {
     private final int threads;
     private final Set<String> queued = ConcurrentHashMap.newKeySet();
     private final Set<String> warned = ConcurrentHashMap.newKeySet();
-    private final AtomicInteger failedSinceStart = new AtomicInteger();
     private volatile KeycloakSessionFactory factory;
     private volatile ScheduledThreadPoolExecutor executor;
     private volatile HttpClient http;
@@ -346,16 +344,18 @@ public final class WebhookDispatcher {
         o.setLastStatus(outcome.status() == 0 ? null : outcome.status());
         if (outcome.ok()) {
             finish(o, WebhookOutboxEntity.DELIVERED, now, outcome.status(), null);
+            WebhookMetrics.count(WebhookOutboxEntity.DELIVERED);
             return -1;
         }
         long delay = backoff.delay(o.getAttempts());
         if (o.getAttempts() >= maxAttempts || now + delay - o.getCreatedAt() > maxAgeMillis) {
             finish(o, WebhookOutboxEntity.FAILED, now, o.getLastStatus(), outcome.error());
-            failedSinceStart.incrementAndGet();
+            WebhookMetrics.count(WebhookOutboxEntity.FAILED);
             LOG.warnf("audit webhooks: delivery %s of record %d to %s failed after %d attempts (%s)", o.getId(),
                     o.getRecordSeq(), WebhookRealmConfig.origin(o.getUrl()), o.getAttempts(), outcome.error());
             return -1;
         }
+        WebhookMetrics.count("retried");
         o.setLastError(outcome.error());
         o.setNextAttemptAt(now + delay);
         o.setClaimedUntil(0);
@@ -389,10 +389,5 @@ public final class WebhookDispatcher {
 
     int maxAttempts() {
         return maxAttempts;
-    }
-
-    /** Deliveries this node marked failed since it started (for the log and the metric). */
-    public int failedSinceStart() {
-        return failedSinceStart.get();
     }
 }

@@ -144,10 +144,4 @@ public final class WebhookOutbox {
         }
         return out;
     }
-
-    /** Failed rows of every realm (for the metric). */
-    long failedTotal() {
-        return em.createQuery("select count(o) from WebhookOutboxEntity o where o.status = :failed", Long.class)
-                .setParameter("failed", WebhookOutboxEntity.FAILED).getSingleResult();
-    }
 }

@@ -23,6 +23,8 @@ public final class WebhookSecrets {
     private final Path file;
     private volatile Map<String, List<byte[]>> byRealm = Map.of();
     private volatile FileTime loadedFrom;
+    /** When the file's time was last looked at: at most once a second, not on every audit append. */
+    private volatile long checkedAt;
 
     private WebhookSecrets(Path file) {
         this.file = file;
@@ -49,7 +51,11 @@ public final class WebhookSecrets {
         if (file == null) {
             return List.of();
         }
-        reloadIfChanged(false);
+        long now = System.currentTimeMillis();
+        if (now - checkedAt >= 1000) {
+            checkedAt = now;
+            reloadIfChanged(false);
+        }
         Map<String, List<byte[]>> m = byRealm;
         List<byte[]> own = m.get(realmName);
         return own != null ? own : m.getOrDefault(ANY_REALM, List.of());
