@@ -4,8 +4,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.nio.file.Files;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -298,6 +302,44 @@ class AuditWebhookIT {
                 assertEquals(400, api.get(url(q), admin).status(), q);
             }
             assertEquals(200, api.get(url("?status=pending&limit=1"), admin).status());
+        }
+    }
+
+    @Nested
+    class GivenARealmThatIsRemoved {
+
+        @Test
+        void itsOutboxRowsGoWithIt() throws Exception {
+            assumeTrue(api.server() instanceof DistributionKeycloakServer s && s.testDatabase().pgDatabase() != null,
+                    "needs direct access to the database (PostgreSQL run)");
+            String db = ((DistributionKeycloakServer) api.server()).testDatabase().pgDatabase();
+            String realm = RealmFixtures.unique("hook-removed");
+            String token = api.adminToken();
+            Map<String, Object> rep = new LinkedHashMap<>();
+            rep.put("realm", realm);
+            rep.put("enabled", true);
+            rep.put("eventsListeners", List.of("mcias-audit"));
+            rep.put("adminEventsEnabled", true);
+            rep.put("attributes", Map.of(URL_ATTRIBUTE, receiver.url()));
+            api.postJson(api.url("/admin/realms"), token, rep).expect(201);
+            String realmId = api.get(api.url("/admin/realms/" + realm), token).expect(200).json().path("id").asText();
+            api.postJson(api.url("/admin/realms/" + realm + "/users"), token, Map.of("username", "someone",
+                    "enabled", true)).expect(201);
+            // Written with the record, in the same transaction: there as soon as the call returned.
+            assertTrue(outboxRows(db, realmId) > 0, "the realm's admin event was queued");
+            api.delete(api.url("/admin/realms/" + realm), token).expect(204);
+            assertEquals(0, outboxRows(db, realmId));
+        }
+
+        static long outboxRows(String db, String realmId) throws Exception {
+            try (Connection c = TestDatabase.connect(db); PreparedStatement ps = c.prepareStatement(
+                    "select count(*) from mcias_audit_webhook_outbox where realm_id = ?")) {
+                ps.setString(1, realmId);
+                try (ResultSet rs = ps.executeQuery()) {
+                    rs.next();
+                    return rs.getLong(1);
+                }
+            }
         }
     }
 

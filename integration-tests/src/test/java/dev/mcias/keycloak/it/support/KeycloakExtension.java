@@ -107,7 +107,7 @@ public final class KeycloakExtension implements ParameterResolver {
         /** The audit webhooks' signing secrets: one for every realm, generated per run. */
         public static final Path WEBHOOK_SECRET_FILE = KEY_FILE.resolveSibling("audit-webhook.secrets");
         /** Client timeout of one webhook attempt: receivers that sleep past it test timeouts quickly. */
-        public static final int WEBHOOK_TIMEOUT_MILLIS = 1500;
+        public static final int WEBHOOK_TIMEOUT_MILLIS = 3000;
         public static final int WEBHOOK_MAX_ATTEMPTS = 3;
 
         private static String webhookSecret;

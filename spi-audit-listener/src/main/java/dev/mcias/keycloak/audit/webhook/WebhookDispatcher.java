@@ -69,6 +69,7 @@ public final class WebhookDispatcher {
     private volatile KeycloakSessionFactory factory;
     private volatile ScheduledThreadPoolExecutor executor;
     private volatile HttpClient http;
+    private volatile boolean closed;
 
     private WebhookDispatcher(Config.Scope c) {
         String file = c.get("webhookSecretFile");
@@ -162,6 +163,7 @@ public final class WebhookDispatcher {
 
     /** Stops the threads; rows in flight keep their claim until it runs out, then any node retries them. */
     public void close() {
+        closed = true;
         ScheduledThreadPoolExecutor ex = executor;
         if (ex != null) {
             ex.shutdownNow();
@@ -374,6 +376,9 @@ public final class WebhookDispatcher {
 
     /** The poller's pass (one node at a time): queue due rows nobody holds, purge finished rows past retention. */
     void poll(KeycloakSession session) {
+        if (closed) {
+            return; // shutting down: the database may be going away
+        }
         WebhookOutbox outbox = new WebhookOutbox(session);
         long now = System.currentTimeMillis();
         for (String id : outbox.due(now, POLL_BATCH)) {
