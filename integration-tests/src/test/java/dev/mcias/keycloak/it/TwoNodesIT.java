@@ -16,8 +16,10 @@ import java.util.concurrent.TimeUnit;
 
 import dev.mcias.keycloak.it.support.DistributionKeycloakServer;
 import dev.mcias.keycloak.it.support.KeycloakApi;
+import dev.mcias.keycloak.it.support.KeycloakExtension;
 import dev.mcias.keycloak.it.support.RealmFixtures;
 import dev.mcias.keycloak.it.support.TestDatabase;
+import dev.mcias.keycloak.it.support.WebhookReceiver;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -45,6 +47,13 @@ class TwoNodesIT {
         // same issuer and are accepted by both.
         a.withOption("--hostname=" + a.baseUrl());
         b.withOption("--hostname=" + a.baseUrl());
+        // Webhooks with the test options, but the default attempt timeout: "delivered once under normal operation"
+        // must not count a retry after a client timeout on a loaded test machine (that is at-least-once, by design).
+        KeycloakExtension.ServerOptions.webhookOptions().stream().filter(o -> !o.contains("--webhook-timeout-millis="))
+                .forEach(o -> {
+                    a.withOption(o);
+                    b.withOption(o);
+                });
         a.start(); // first: creates the schema, imports the realm, bootstraps the admin
         b.start();
         apiA = new KeycloakApi(a);
@@ -143,5 +152,47 @@ class TwoNodesIT {
             }
         }
         assertEquals(names.size(), ours, "every login recorded once");
+    }
+
+    /** Logins on both nodes: every record's webhook is delivered exactly once, by whichever node claims it. */
+    @Test
+    void eachWebhookMessageIsDeliveredOnce() throws Exception {
+        RealmFixtures fx = new RealmFixtures(apiA);
+        RealmFixtures fxB = new RealmFixtures(apiB);
+        try (WebhookReceiver receiver = new WebhookReceiver()) {
+            fx.realmAttributes(Map.of("mcias.webhook.url", receiver.url(), "mcias.webhook.events", "LOGIN"));
+            try {
+                List<String> users = new ArrayList<>();
+                List<String> names = new ArrayList<>();
+                for (int i = 0; i < 20; i++) {
+                    names.add(RealmFixtures.unique("two-nodes-hook"));
+                    users.add(fx.createUser(names.get(i), RealmFixtures.DEFAULT_PASSWORD));
+                }
+                ExecutorService pool = Executors.newFixedThreadPool(10);
+                try {
+                    List<Future<Integer>> results = new ArrayList<>();
+                    for (int i = 0; i < names.size(); i++) {
+                        RealmFixtures f = i % 2 == 0 ? fx : fxB;
+                        String n = names.get(i);
+                        results.add(pool.submit(() -> f.passwordGrant(n, RealmFixtures.DEFAULT_PASSWORD).status()));
+                    }
+                    for (Future<Integer> r : results) {
+                        assertEquals(200, r.get(120, TimeUnit.SECONDS));
+                    }
+                } finally {
+                    pool.shutdownNow();
+                }
+                for (String user : users) {
+                    String recordId = AuditWebhookIT.loginRecord(apiB, admin, user).path("id").asText();
+                    var row = AuditWebhookIT.awaitRow(apiA, admin, recordId, "delivered");
+                    List<WebhookReceiver.Delivery> got = receiver.forRecord(recordId);
+                    assertEquals(1, got.size(), "delivered once: " + row + " ids "
+                            + got.stream().map(WebhookReceiver.Delivery::id).toList());
+                    assertEquals(1, row.path("attempts").asInt(), row.toString());
+                }
+            } finally {
+                fx.realmAttributes(Map.of("mcias.webhook.url", ""));
+            }
+        }
     }
 }

@@ -12,9 +12,11 @@ import org.keycloak.models.KeycloakSessionFactory;
 import org.keycloak.provider.ProviderConfigProperty;
 import org.keycloak.provider.ProviderConfigurationBuilder;
 
+import dev.mcias.keycloak.audit.webhook.WebhookDispatcher;
+
 /**
  * Event listener {@code mcias-audit}. Options ({@code --spi-events-listener--mcias-audit--<option>}):
- * log-category, fingerprint-key-file.
+ * log-category, fingerprint-key-file, and the webhook-* options of {@link WebhookDispatcher}.
  */
 public class AuditEventListenerProviderFactory implements EventListenerProviderFactory {
 
@@ -25,6 +27,7 @@ public class AuditEventListenerProviderFactory implements EventListenerProviderF
 
     private Logger auditLog;
     private UsernameFingerprint fingerprint;
+    private WebhookDispatcher webhooks;
 
     @Override
     public EventListenerProvider create(KeycloakSession session) {
@@ -43,6 +46,12 @@ public class AuditEventListenerProviderFactory implements EventListenerProviderF
             fingerprint = UsernameFingerprint.fromKeyFile(Path.of(keyFile));
             LOG.infof("audit: unknown usernames are fingerprinted with key %s", fingerprint.keyId());
         }
+        webhooks = WebhookDispatcher.fromConfig(config);
+    }
+
+    /** The webhook outbox's delivery service (owned here: started in postInit, stopped in close). */
+    public WebhookDispatcher webhooks() {
+        return webhooks;
     }
 
     Logger auditLog() {
@@ -51,10 +60,14 @@ public class AuditEventListenerProviderFactory implements EventListenerProviderF
 
     @Override
     public void postInit(KeycloakSessionFactory factory) {
+        webhooks.start(factory);
     }
 
     @Override
     public void close() {
+        if (webhooks != null) {
+            webhooks.close();
+        }
     }
 
     @Override
@@ -64,7 +77,9 @@ public class AuditEventListenerProviderFactory implements EventListenerProviderF
 
     @Override
     public List<ProviderConfigProperty> getConfigMetadata() {
-        return ProviderConfigurationBuilder.create()
+        ProviderConfigurationBuilder b = ProviderConfigurationBuilder.create();
+        WebhookDispatcher.addOptions(b);
+        return b
                 .property().name("logCategory").type(ProviderConfigProperty.STRING_TYPE)
                 .helpText("Log category of the one-JSON-line-per-record audit log (INFO level).")
                 .defaultValue(DEFAULT_LOG_CATEGORY).add()

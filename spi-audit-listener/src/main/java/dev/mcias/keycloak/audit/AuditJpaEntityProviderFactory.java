@@ -2,6 +2,7 @@ package dev.mcias.keycloak.audit;
 
 import java.util.List;
 
+import dev.mcias.keycloak.audit.webhook.WebhookOutboxEntity;
 import dev.mcias.keycloak.common.OwnTablesJpaEntityProviderFactory;
 
 /** Registers the audit tables with Keycloak's database. */
@@ -10,6 +11,7 @@ public class AuditJpaEntityProviderFactory extends OwnTablesJpaEntityProviderFac
     public static final String ID = "mcias-audit";
 
     public AuditJpaEntityProviderFactory() {
-        super(ID, "META-INF/mcias-audit-changelog.xml", List.of(AuditRecordEntity.class, AuditChainHeadEntity.class));
+        super(ID, "META-INF/mcias-audit-changelog.xml", List.of(AuditRecordEntity.class, AuditChainHeadEntity.class,
+                WebhookOutboxEntity.class));
     }
 }

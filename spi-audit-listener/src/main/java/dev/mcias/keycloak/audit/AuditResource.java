@@ -26,6 +26,7 @@ import org.keycloak.models.RealmModel;
 import org.keycloak.models.utils.KeycloakModelUtils;
 import org.keycloak.util.JsonSerialization;
 
+import dev.mcias.keycloak.audit.webhook.WebhookDeliveries;
 import dev.mcias.keycloak.common.Caller;
 import dev.mcias.keycloak.common.Errors;
 import dev.mcias.keycloak.common.Refusals;
@@ -165,6 +166,17 @@ public class AuditResource {
             body.put("first_broken", broken);
         }
         return Response.ok(body).build();
+    }
+
+    /** The webhook outbox of the realm: newest deliveries, optionally of one status, and counts per status. */
+    @GET
+    @Path("webhooks/deliveries")
+    public Response webhookDeliveries(@QueryParam("status") String status, @QueryParam("limit") String limit) {
+        Response refused = refuseReader(Caller.fromBearer(session));
+        if (refused != null) {
+            return refused;
+        }
+        return WebhookDeliveries.list(session, realm, status, limit);
     }
 
     @POST

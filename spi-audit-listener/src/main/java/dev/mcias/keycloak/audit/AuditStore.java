@@ -13,6 +13,8 @@ import org.keycloak.connections.jpa.JpaConnectionProvider;
 import org.keycloak.models.KeycloakSession;
 import org.keycloak.models.utils.KeycloakModelUtils;
 
+import dev.mcias.keycloak.audit.webhook.WebhookOutbox;
+
 /** Appends to, reads, verifies and purges the audit chain of a realm in Keycloak's database. */
 public final class AuditStore {
 
@@ -39,6 +41,7 @@ public final class AuditStore {
         em.persist(r);
         head.setLastSeq(r.getSeq());
         head.setLastHash(r.getHash());
+        WebhookOutbox.enqueue(session, em, r);
         em.flush();
         return r;
     }

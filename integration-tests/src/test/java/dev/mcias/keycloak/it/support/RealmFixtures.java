@@ -132,6 +132,17 @@ public final class RealmFixtures {
         throw new AssertionError("no flow " + alias);
     }
 
+    /** Sets realm attributes (read, changed, written back through the admin API); an empty value clears one. */
+    public void realmAttributes(Map<String, String> attributes) {
+        String token = api.adminToken();
+        JsonNode rep = api.get(api.adminRealmUrl(""), token).expect(200).json();
+        com.fasterxml.jackson.databind.node.ObjectNode attrs = rep.has("attributes")
+                ? (com.fasterxml.jackson.databind.node.ObjectNode) rep.get("attributes")
+                : ((com.fasterxml.jackson.databind.node.ObjectNode) rep).putObject("attributes");
+        attributes.forEach(attrs::put);
+        api.putJson(api.adminRealmUrl(""), token, rep.toString()).expect(204);
+    }
+
     /** Creates a user with a plain password (hashed by the realm policy); returns the user id. */
     public String createUser(String username, String password) {
         return createUser(Map.of("username", username, "enabled", true, "firstName", "Test", "lastName", "User",

@@ -1,0 +1,426 @@
+package dev.mcias.keycloak.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.nio.file.Files;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.mcias.keycloak.it.support.Await;
+import dev.mcias.keycloak.it.support.DistributionKeycloakServer;
+import dev.mcias.keycloak.it.support.KeycloakApi;
+import dev.mcias.keycloak.it.support.KeycloakExtension;
+import dev.mcias.keycloak.it.support.KeycloakExtension.ServerOptions;
+import dev.mcias.keycloak.it.support.RealmFixtures;
+import dev.mcias.keycloak.it.support.TestDatabase;
+import dev.mcias.keycloak.it.support.WebhookReceiver;
+import dev.mcias.keycloak.it.support.WebhookReceiver.Delivery;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Nested;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * Audit webhooks (spi-audit-listener README, "Webhooks") against a real receiver on 127.0.0.1: Standard Webhooks
+ * signatures, retries after errors and timeouts, the attempt bound, the deliveries endpoint, and (on a server of
+ * its own) delivery resumed after {@code kill -9}. The shared server runs with short webhook timeouts
+ * ({@link ServerOptions#webhookOptions}); the realm's webhook is on only while this class runs.
+ */
+@ExtendWith(KeycloakExtension.class)
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class AuditWebhookIT {
+
+    static final String URL_ATTRIBUTE = "mcias.webhook.url";
+    static final String EVENTS_ATTRIBUTE = "mcias.webhook.events";
+    static final Duration WAIT = Duration.ofSeconds(60);
+
+    KeycloakApi api;
+    RealmFixtures fx;
+    String adminName;
+    /** A fresh token per test (the class runs longer than a token lives, with its own server's restarts). */
+    String admin;
+    WebhookReceiver receiver;
+    /** Per user id: how the receiver answers that user's LOGIN records (others get 200). */
+    final Map<String, java.util.function.Function<Integer, Integer>> plans = new ConcurrentHashMap<>();
+
+    @BeforeAll
+    void setUp(KeycloakApi api) throws Exception {
+        this.api = api;
+        this.fx = new RealmFixtures(api);
+        fx.ensurePasswordGrantClient();
+        adminName = RealmFixtures.unique("hook-admin");
+        fx.grantRealmRole(fx.createUser(adminName, RealmFixtures.DEFAULT_PASSWORD), "admin");
+        receiver = new WebhookReceiver();
+        Map<String, AtomicInteger> seen = new ConcurrentHashMap<>();
+        receiver.answer(d -> {
+            String user = d.json() == null ? "" : d.json().path("user_id").asText();
+            var plan = plans.get(user);
+            return plan == null ? 200 : plan.apply(seen.computeIfAbsent(user, u -> new AtomicInteger()).incrementAndGet());
+        });
+        fx.realmAttributes(Map.of(URL_ATTRIBUTE, receiver.url(), EVENTS_ATTRIBUTE, "LOGIN"));
+    }
+
+    @BeforeEach
+    void freshAdminToken() {
+        admin = fx.passwordGrant(adminName, RealmFixtures.DEFAULT_PASSWORD).expect(200).json().path("access_token")
+                .asText();
+    }
+
+    @AfterAll
+    void tearDown() {
+        if (fx != null) {
+            fx.realmAttributes(Map.of(URL_ATTRIBUTE, "", EVENTS_ATTRIBUTE, ""));
+        }
+        if (receiver != null) {
+            receiver.close();
+        }
+    }
+
+    static JsonNode deliveries(KeycloakApi api, String bearer, String query) {
+        return api.get(api.realmUrl("/audit/webhooks/deliveries?limit=500" + query), bearer).expect(200).json();
+    }
+
+    /** The outbox row of a record, once it has reached {@code status}. */
+    static JsonNode awaitRow(KeycloakApi api, String bearer, String recordId, String status) throws Exception {
+        return Await.value("delivery of record " + recordId + " " + status, WAIT, () -> {
+            for (JsonNode row : deliveries(api, bearer, "&status=" + status).path("deliveries")) {
+                if (recordId.equals(row.path("record_id").asText())) {
+                    return row;
+                }
+            }
+            return null;
+        });
+    }
+
+    /** The LOGIN record of a user's (single) login, as the read API shows it. */
+    static JsonNode loginRecord(KeycloakApi api, String bearer, String userId) {
+        JsonNode events = api.get(api.realmUrl("/audit/events?type=LOGIN&user=" + userId), bearer).expect(200).json()
+                .path("events");
+        assertEquals(1, events.size(), events.toString());
+        return events.get(0);
+    }
+
+    /** A new user who logs in once (password grant); returns the user id. */
+    static String userWhoLogsIn(RealmFixtures fx) {
+        String name = RealmFixtures.unique("hooked");
+        String id = fx.createUser(name, RealmFixtures.DEFAULT_PASSWORD);
+        fx.passwordGrant(name, RealmFixtures.DEFAULT_PASSWORD).expect(200);
+        return id;
+    }
+
+    @Nested
+    class GivenAWebhookForLoginEvents {
+
+        @Test
+        void aLoginArrivesOnceSignedAsStandardWebhooksWithTheRecordAsExported() throws Exception {
+            String user = userWhoLogsIn(fx);
+            JsonNode record = loginRecord(api, admin, user);
+            JsonNode row = awaitRow(api, admin, record.path("id").asText(), "delivered");
+            List<Delivery> got = receiver.forRecord(record.path("id").asText());
+            assertEquals(1, got.size());
+            Delivery d = got.get(0);
+
+            assertTrue(WebhookReceiver.verifies(d, ServerOptions.webhookSecret()), "signature verifies");
+            assertFalse(WebhookReceiver.verifies(d, "whsec_" + java.util.Base64.getEncoder()
+                    .encodeToString(new byte[32])), "and not with another secret");
+            assertEquals(row.path("webhook_id").asText(), d.id());
+            long ts = Long.parseLong(d.timestamp());
+            assertTrue(Math.abs(ts - d.receivedAtMillis() / 1000) <= 5, "webhook-timestamp is now, in seconds");
+            assertTrue(d.contentType().startsWith("application/json"));
+            // The payload is the record exactly as the read API and the export give it.
+            assertEquals(record, d.json());
+            String export = api.get(api.realmUrl("/audit/export?format=ndjson"), admin).expect(200).body();
+            assertTrue(export.lines().anyMatch(l -> l.equals(d.body())), "the body is the record's export line");
+
+            assertEquals(1, row.path("attempts").asInt());
+            assertEquals(200, row.path("last_status").asInt());
+            assertEquals("http://127.0.0.1:" + java.net.URI.create(receiver.url()).getPort(),
+                    row.path("endpoint").asText(), "listed by origin only");
+        }
+
+        @Test
+        void recordsOfOtherTypesAreNotQueued() throws Exception {
+            String name = RealmFixtures.unique("hook-other");
+            String user = fx.createUser(name, RealmFixtures.DEFAULT_PASSWORD);
+            fx.passwordGrant(name, "wrong-password").expect(400);
+            fx.passwordGrant(name, RealmFixtures.DEFAULT_PASSWORD).expect(200);
+            String errorId = api.get(api.realmUrl("/audit/events?type=LOGIN_ERROR&user=" + user), admin).expect(200)
+                    .json().path("events").get(0).path("id").asText();
+            awaitRow(api, admin, loginRecord(api, admin, user).path("id").asText(), "delivered");
+            // Outbox rows are written with their record: the error record exists, so its absence is final.
+            for (JsonNode row : deliveries(api, admin, "").path("deliveries")) {
+                assertFalse(errorId.equals(row.path("record_id").asText()), "LOGIN_ERROR is not in the filter");
+            }
+            assertEquals(List.of(), receiver.forRecord(errorId));
+        }
+    }
+
+    @Nested
+    class GivenAReceiverThatFails {
+
+        @Test
+        void after500sItRetriesWithTheSameIdUntilDelivered() throws Exception {
+            String name = RealmFixtures.unique("hook-500");
+            String user = fx.createUser(name, RealmFixtures.DEFAULT_PASSWORD);
+            plans.put(user, n -> n < 3 ? 500 : 200);
+            fx.passwordGrant(name, RealmFixtures.DEFAULT_PASSWORD).expect(200);
+            String recordId = loginRecord(api, admin, user).path("id").asText();
+            JsonNode row = awaitRow(api, admin, recordId, "delivered");
+            List<Delivery> got = receiver.forRecord(recordId);
+            assertEquals(3, got.size());
+            assertEquals(1, got.stream().map(Delivery::id).distinct().count(), "one webhook-id for every attempt");
+            assertTrue(got.stream().allMatch(d -> WebhookReceiver.verifies(d, ServerOptions.webhookSecret())));
+            assertEquals(3, row.path("attempts").asInt());
+            assertTrue(got.get(2).receivedAtMillis() - got.get(1).receivedAtMillis() >= 150,
+                    "backed off (at least half the nominal delay)");
+        }
+
+        @Test
+        void afterATimeoutItRetriesWithTheSameId() throws Exception {
+            String name = RealmFixtures.unique("hook-slow");
+            String user = fx.createUser(name, RealmFixtures.DEFAULT_PASSWORD);
+            plans.put(user, n -> n == 1 ? WebhookReceiver.HANG : 200);
+            fx.passwordGrant(name, RealmFixtures.DEFAULT_PASSWORD).expect(200);
+            String recordId = loginRecord(api, admin, user).path("id").asText();
+            JsonNode row = awaitRow(api, admin, recordId, "delivered");
+            receiver.releaseHung();
+            List<Delivery> got = receiver.forRecord(recordId);
+            assertEquals(2, got.size());
+            assertEquals(got.get(0).id(), got.get(1).id());
+            assertTrue(got.get(1).receivedAtMillis() - got.get(0).receivedAtMillis()
+                    >= ServerOptions.WEBHOOK_TIMEOUT_MILLIS, "the second attempt came after the first timed out");
+            assertEquals(2, row.path("attempts").asInt());
+        }
+
+        @Test
+        void whenItNeverRecoversDeliveryStopsAtTheBoundAndShowsAsFailed() throws Exception {
+            String name = RealmFixtures.unique("hook-down");
+            String user = fx.createUser(name, RealmFixtures.DEFAULT_PASSWORD);
+            plans.put(user, n -> 500);
+            fx.passwordGrant(name, RealmFixtures.DEFAULT_PASSWORD).expect(200);
+            String recordId = loginRecord(api, admin, user).path("id").asText();
+            JsonNode row = awaitRow(api, admin, recordId, "failed");
+            assertEquals(ServerOptions.WEBHOOK_MAX_ATTEMPTS, row.path("attempts").asInt());
+            assertEquals(500, row.path("last_status").asInt());
+            assertEquals("HTTP 500", row.path("last_error").asText());
+            assertNotNull(row.path("done").asText());
+            // Marked failed after the last attempt was answered: no attempt can follow.
+            assertEquals(ServerOptions.WEBHOOK_MAX_ATTEMPTS, receiver.forRecord(recordId).size());
+            assertTrue(deliveries(api, admin, "").path("counts").path("failed").asLong() >= 1);
+            if (api.server() instanceof DistributionKeycloakServer kc) {
+                String metrics = api.get(kc.managementUrl() + "/metrics", null).expect(200).body();
+                double failed = metrics.lines()
+                        .filter(l -> l.startsWith("mcias_audit_webhook_deliveries_total{")
+                                && l.contains("outcome=\"failed\""))
+                        .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).sum();
+                assertTrue(failed >= 1, "the failure is counted in /metrics");
+            }
+        }
+    }
+
+    @Nested
+    class GivenTheDeliveriesEndpoint {
+
+        String url(String query) {
+            return api.realmUrl("/audit/webhooks/deliveries" + query);
+        }
+
+        @Test
+        void readersOfTheAuditLogMayListAndNobodyElse() {
+            String viewer = fx.viewEventsUser();
+            String plain = fx.userWithRoles("hook-plain");
+            String account = RealmFixtures.unique("hook-sa");
+            api.postJson(api.realmUrl("/system-accounts"), admin, Map.of("name", account)).expect(201);
+            String token = api.send("POST", api.realmUrl("/system-accounts/" + account + "/token"), admin, null, null)
+                    .expect(200).json().path("token").asText();
+            String accountBearer = fx.systemAccountAccessToken(account, token, "mcias-api");
+            String lowTrust = RealmFixtures.unique("hook-lowtrust");
+            fx.createPasswordGrantClient(lowTrust, "secret-" + lowTrust, Map.of());
+            String revokedName = RealmFixtures.unique("hook-revoked");
+            String revokedId = fx.createUser(revokedName, RealmFixtures.DEFAULT_PASSWORD);
+            fx.grantRealmRole(revokedId, "admin");
+            String noAudience = fx.accessToken(lowTrust, "secret-" + lowTrust, revokedName,
+                    RealmFixtures.DEFAULT_PASSWORD);
+            String revoked = fx.passwordGrant(revokedName, RealmFixtures.DEFAULT_PASSWORD).expect(200).json()
+                    .path("access_token").asText();
+            fx.revokeRealmRole(revokedId, "admin");
+
+            Map<String, String> callers = new LinkedHashMap<>();
+            callers.put("anonymous", null);
+            callers.put("garbage", "garbage");
+            callers.put("plain user", plain);
+            callers.put("system account", accountBearer);
+            callers.put("token without the mcias-api audience", noAudience);
+            callers.put("admin role revoked since the token", revoked);
+            callers.put("view-events holder", viewer);
+            callers.put("admin", admin);
+            Map<String, Integer> expected = Map.of("anonymous", 401, "garbage", 401, "plain user", 403,
+                    "system account", 403, "token without the mcias-api audience", 401,
+                    "admin role revoked since the token", 403, "view-events holder", 200, "admin", 200);
+            List<String> failures = new ArrayList<>();
+            callers.forEach((who, bearer) -> {
+                int got = api.get(url("?status=failed"), bearer).status();
+                if (got != expected.get(who)) {
+                    failures.add(who + ": expected " + expected.get(who) + " got " + got);
+                }
+            });
+            assertEquals(List.of(), failures);
+            JsonNode body = api.get(url(""), viewer).expect(200).json();
+            assertTrue(body.path("enabled").asBoolean());
+            assertEquals(Set.of("pending", "delivered", "failed"), Set.copyOf(iterable(body.path("counts"))));
+            assertFalse(body.toString().contains(ServerOptions.webhookSecret().substring(6)), "no secret listed");
+        }
+
+        @Test
+        void badParametersAre400() {
+            for (String q : List.of("?status=maybe", "?status=FAILED", "?status=" + "x".repeat(300), "?limit=0",
+                    "?limit=501", "?limit=x", "?limit=1e3", "?limit=99999999999")) {
+                KeycloakApi.Response r = api.get(url(q), admin);
+                assertEquals(400, r.status(), q + ": " + r.body());
+                assertEquals("invalid_request", r.json().path("error").asText(), q);
+            }
+            // Control characters: Keycloak refuses them before any resource runs, also 400.
+            for (String q : List.of("?status=failed%00", "?status=failed%0A", "?limit=1%1B")) {
+                assertEquals(400, api.get(url(q), admin).status(), q);
+            }
+            assertEquals(200, api.get(url("?status=pending&limit=1"), admin).status());
+        }
+    }
+
+    @Nested
+    class GivenARealmThatIsRemoved {
+
+        @Test
+        void itsOutboxRowsGoWithIt() throws Exception {
+            assumeTrue(api.server() instanceof DistributionKeycloakServer s && s.testDatabase().pgDatabase() != null,
+                    "needs direct access to the database (PostgreSQL run)");
+            String db = ((DistributionKeycloakServer) api.server()).testDatabase().pgDatabase();
+            String realm = RealmFixtures.unique("hook-removed");
+            String token = api.adminToken();
+            Map<String, Object> rep = new LinkedHashMap<>();
+            rep.put("realm", realm);
+            rep.put("enabled", true);
+            rep.put("eventsListeners", List.of("mcias-audit"));
+            rep.put("adminEventsEnabled", true);
+            rep.put("attributes", Map.of(URL_ATTRIBUTE, receiver.url()));
+            api.postJson(api.url("/admin/realms"), token, rep).expect(201);
+            String realmId = api.get(api.url("/admin/realms/" + realm), token).expect(200).json().path("id").asText();
+            api.postJson(api.url("/admin/realms/" + realm + "/users"), token, Map.of("username", "someone",
+                    "enabled", true)).expect(201);
+            // Written with the record, in the same transaction: there as soon as the call returned.
+            assertTrue(outboxRows(db, realmId) > 0, "the realm's admin event was queued");
+            api.delete(api.url("/admin/realms/" + realm), token).expect(204);
+            assertEquals(0, outboxRows(db, realmId));
+        }
+
+        static long outboxRows(String db, String realmId) throws Exception {
+            try (Connection c = TestDatabase.connect(db); PreparedStatement ps = c.prepareStatement(
+                    "select count(*) from mcias_audit_webhook_outbox where realm_id = ?")) {
+                ps.setString(1, realmId);
+                try (ResultSet rs = ps.executeQuery()) {
+                    rs.next();
+                    return rs.getLong(1);
+                }
+            }
+        }
+    }
+
+    static List<String> iterable(JsonNode object) {
+        List<String> names = new ArrayList<>();
+        object.fieldNames().forEachRemaining(names::add);
+        return names;
+    }
+
+    /**
+     * {@code kill -9} while a delivery is in flight, on a server of its own (the shared one is not disturbed): the
+     * restarted server delivers the record again, with the same webhook-id.
+     */
+    @Nested
+    @TestInstance(TestInstance.Lifecycle.PER_CLASS)
+    class GivenAServerKilledDuringADelivery {
+
+        DistributionKeycloakServer own;
+        WebhookReceiver ownReceiver;
+
+        @BeforeAll
+        void start() throws Exception {
+            Path work = Path.of(System.getProperty("kc.test.work.dir", "target/it-work"));
+            Path log = work.resolve("keycloak-webhook-restart.log");
+            Files.deleteIfExists(log);
+            own = new DistributionKeycloakServer(DistributionKeycloakServer.installedCopy("webhook-restart"),
+                    TestDatabase.fromSystemProperty(), ServerOptions.webhookOptions(), log);
+            try {
+                own.start();
+            } catch (RuntimeException e) {
+                own.close();
+                own = null;
+                throw e;
+            }
+            ownReceiver = new WebhookReceiver();
+        }
+
+        @AfterAll
+        void stop() {
+            if (ownReceiver != null) {
+                ownReceiver.close();
+            }
+            if (own != null) {
+                own.close();
+            }
+        }
+
+        @Test
+        void theRestartedServerDeliversWithTheSameWebhookId() throws Exception {
+            KeycloakApi ownApi = new KeycloakApi(own);
+            RealmFixtures ownFx = new RealmFixtures(ownApi);
+            ownFx.ensurePasswordGrantClient();
+            String ownAdmin = ownFx.userWithRoles("hook-restart-admin", "admin");
+            JsonNode before = deliveries(ownApi, ownAdmin, "");
+            assertFalse(before.path("enabled").asBoolean(), "off by default");
+            assertEquals(0, before.path("deliveries").size());
+
+            // An endpoint that is not https and not loopback is ignored: nothing is queued.
+            ownFx.realmAttributes(Map.of(URL_ATTRIBUTE, "http://example.com/hook", EVENTS_ATTRIBUTE, "LOGIN"));
+            userWhoLogsIn(ownFx);
+            assertEquals(0, deliveries(ownApi, ownAdmin, "").path("deliveries").size());
+
+            ownFx.realmAttributes(Map.of(URL_ATTRIBUTE, ownReceiver.url(), EVENTS_ATTRIBUTE, "LOGIN"));
+            ownReceiver.answer(d -> WebhookReceiver.HANG);
+            String user = userWhoLogsIn(ownFx);
+            String recordId = loginRecord(ownApi, ownAdmin, user).path("id").asText();
+            Delivery first = Await.value("first attempt in flight", WAIT,
+                    () -> ownReceiver.forRecord(recordId).isEmpty() ? null : ownReceiver.forRecord(recordId).get(0));
+
+            own.kill();
+            ownReceiver.answer(d -> 200);
+            ownReceiver.releaseHung();
+            own.start();
+
+            ownApi = new KeycloakApi(own);
+            ownAdmin = new RealmFixtures(ownApi).userWithRoles("hook-restart-admin", "admin");
+            awaitRow(ownApi, ownAdmin, recordId, "delivered");
+            List<Delivery> got = ownReceiver.forRecord(recordId);
+            assertTrue(got.size() >= 2, "delivered again after the restart");
+            assertTrue(got.stream().allMatch(d -> d.id().equals(first.id())), "with the same webhook-id");
+            assertTrue(WebhookReceiver.verifies(got.get(got.size() - 1), ServerOptions.webhookSecret()));
+        }
+    }
+}

@@ -1,0 +1,398 @@
+package dev.mcias.keycloak.audit.webhook;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.ConnectException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.net.http.HttpTimeoutException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+
+import jakarta.transaction.Status;
+import jakarta.transaction.Synchronization;
+import jakarta.transaction.Transaction;
+import jakarta.transaction.TransactionManager;
+import org.jboss.logging.Logger;
+import org.keycloak.Config;
+import org.keycloak.events.EventListenerProvider;
+import org.keycloak.models.AbstractKeycloakTransaction;
+import org.keycloak.models.KeycloakSession;
+import org.keycloak.models.KeycloakSessionFactory;
+import org.keycloak.models.RealmModel;
+import org.keycloak.models.utils.KeycloakModelUtils;
+import org.keycloak.models.utils.PostMigrationEvent;
+import org.keycloak.provider.ProviderConfigProperty;
+import org.keycloak.provider.ProviderConfigurationBuilder;
+import org.keycloak.services.scheduled.ClusterAwareScheduledTaskRunner;
+import org.keycloak.timer.TimerProvider;
+import org.keycloak.transaction.JtaTransactionManagerLookup;
+
+import dev.mcias.keycloak.audit.AuditEventListenerProviderFactory;
+
+/**
+ * Delivers the webhook outbox: owned by the {@code mcias-audit} listener factory (its options are that provider's,
+ * {@code --spi-events-listener--mcias-audit--webhook-*}). Each attempt claims its row with a conditional UPDATE in a
+ * short transaction, posts outside any transaction, and records the outcome in another one; a failed attempt is
+ * retried with exponential backoff and jitter until the attempt or age bound, then the row is marked failed. A
+ * cluster-aware poller picks up rows nobody is working on (after a restart, a crash, another node's death, or a
+ * full local queue) and purges finished rows after their retention.
+ */
+public final class WebhookDispatcher {
+
+    private static final Logger LOG = Logger.getLogger(WebhookDispatcher.class);
+    /** Bound of the in-memory queue of hints; rows beyond it wait for the poller. */
+    static final int MAX_QUEUED = 10_000;
+    static final int POLL_BATCH = 500;
+
+    private final WebhookSecrets secrets;
+    private final Duration timeout;
+    private final int maxAttempts;
+    private final long maxAgeMillis;
+    private final Backoff backoff;
+    private final long pollIntervalMillis;
+    private final long retentionMillis;
+    private final long failedRetentionMillis;
+    private final int threads;
+    private final Set<String> queued = ConcurrentHashMap.newKeySet();
+    private final Set<String> warned = ConcurrentHashMap.newKeySet();
+    private volatile KeycloakSessionFactory factory;
+    private volatile ScheduledThreadPoolExecutor executor;
+    private volatile HttpClient http;
+    private volatile boolean closed;
+
+    private WebhookDispatcher(Config.Scope c) {
+        String file = c.get("webhookSecretFile");
+        secrets = file == null || file.isBlank() ? WebhookSecrets.none() : WebhookSecrets.fromFile(Path.of(file));
+        timeout = Duration.ofMillis(positive(c.getLong("webhookTimeoutMillis", 10_000L), "webhook-timeout-millis"));
+        maxAttempts = (int) positive(c.getInt("webhookMaxAttempts", 10), "webhook-max-attempts");
+        maxAgeMillis = positive(c.getLong("webhookMaxAgeSeconds", 86_400L), "webhook-max-age-seconds") * 1000L;
+        backoff = new Backoff(positive(c.getLong("webhookBackoffInitialMillis", 10_000L), "webhook-backoff-initial-millis"),
+                positive(c.getLong("webhookBackoffMaxMillis", 3_600_000L), "webhook-backoff-max-millis"));
+        pollIntervalMillis = positive(c.getLong("webhookPollIntervalSeconds", 30L), "webhook-poll-interval-seconds") * 1000L;
+        retentionMillis = positive(c.getLong("webhookRetentionDays", 7L), "webhook-retention-days") * 86_400_000L;
+        failedRetentionMillis = positive(c.getLong("webhookFailedRetentionDays", 30L), "webhook-failed-retention-days")
+                * 86_400_000L;
+        threads = (int) positive(c.getInt("webhookThreads", 2), "webhook-threads");
+    }
+
+    private static long positive(long v, String name) {
+        if (v < 1) {
+            throw new IllegalArgumentException("audit webhooks: " + name + " must be positive");
+        }
+        return v;
+    }
+
+    /** Reads the options; a broken secret file or option stops startup. */
+    public static WebhookDispatcher fromConfig(Config.Scope config) {
+        WebhookDispatcher d = new WebhookDispatcher(config);
+        if (d.secrets.configured()) {
+            LOG.infof("audit webhooks: secrets from the webhook-secret-file; realms turn webhooks on with the %s"
+                    + " realm attribute", WebhookRealmConfig.URL_ATTRIBUTE);
+        }
+        return d;
+    }
+
+    /** The options, for the listener factory's metadata. */
+    public static void addOptions(ProviderConfigurationBuilder b) {
+        b.property().name("webhookSecretFile").type(ProviderConfigProperty.STRING_TYPE)
+                .helpText("File with webhook signing secrets, lines <realm>:whsec_<base64> or *:whsec_<base64>;"
+                        + " unset: no webhooks are delivered.").add()
+                .property().name("webhookTimeoutMillis").type(ProviderConfigProperty.INTEGER_TYPE)
+                .helpText("Connect and response timeout of one delivery attempt.").defaultValue(10_000).add()
+                .property().name("webhookMaxAttempts").type(ProviderConfigProperty.INTEGER_TYPE)
+                .helpText("Attempts before a delivery is marked failed.").defaultValue(10).add()
+                .property().name("webhookMaxAgeSeconds").type(ProviderConfigProperty.INTEGER_TYPE)
+                .helpText("Age after which a delivery is not retried any more (marked failed).").defaultValue(86_400).add()
+                .property().name("webhookBackoffInitialMillis").type(ProviderConfigProperty.INTEGER_TYPE)
+                .helpText("Delay after the first failed attempt; doubles per attempt, with jitter.").defaultValue(10_000)
+                .add()
+                .property().name("webhookBackoffMaxMillis").type(ProviderConfigProperty.INTEGER_TYPE)
+                .helpText("Longest delay between attempts.").defaultValue(3_600_000).add()
+                .property().name("webhookPollIntervalSeconds").type(ProviderConfigProperty.INTEGER_TYPE)
+                .helpText("How often one node looks for pending deliveries nobody works on.").defaultValue(30).add()
+                .property().name("webhookRetentionDays").type(ProviderConfigProperty.INTEGER_TYPE)
+                .helpText("Delivered outbox rows are deleted after this many days.").defaultValue(7).add()
+                .property().name("webhookFailedRetentionDays").type(ProviderConfigProperty.INTEGER_TYPE)
+                .helpText("Failed outbox rows are deleted after this many days.").defaultValue(30).add()
+                .property().name("webhookThreads").type(ProviderConfigProperty.INTEGER_TYPE)
+                .helpText("Delivery threads per node.").defaultValue(2).add();
+    }
+
+    /** The dispatcher of the running server, or null (listener not installed). */
+    static WebhookDispatcher of(KeycloakSession session) {
+        return session.getKeycloakSessionFactory().getProviderFactory(EventListenerProvider.class,
+                AuditEventListenerProviderFactory.ID) instanceof AuditEventListenerProviderFactory f ? f.webhooks() : null;
+    }
+
+    /**
+     * Starts the delivery threads, schedules the poller once the schema exists, and removes a realm's rows with the
+     * realm.
+     */
+    public void start(KeycloakSessionFactory f) {
+        this.factory = f;
+        ScheduledThreadPoolExecutor ex = new ScheduledThreadPoolExecutor(threads, r -> {
+            Thread t = new Thread(r, "mcias-audit-webhook");
+            t.setDaemon(true);
+            return t;
+        });
+        ex.setRemoveOnCancelPolicy(true);
+        executor = ex;
+        // Redirects are not followed: a 3xx is a failed attempt, so an endpoint cannot send records elsewhere.
+        http = HttpClient.newBuilder().connectTimeout(timeout).followRedirects(HttpClient.Redirect.NEVER).build();
+        f.register(event -> {
+            if (event instanceof PostMigrationEvent) {
+                KeycloakModelUtils.runJobInTransaction(f, s -> s.getProvider(TimerProvider.class).schedule(
+                        new ClusterAwareScheduledTaskRunner(f, new AuditWebhookPoller(this), pollIntervalMillis),
+                        pollIntervalMillis, AuditWebhookPoller.TASK_NAME));
+            } else if (event instanceof RealmModel.RealmRemovedEvent removed) {
+                new WebhookOutbox(removed.getKeycloakSession()).deleteRealm(removed.getRealm().getId());
+            }
+        });
+    }
+
+    /** Stops the threads; rows in flight keep their claim until it runs out, then any node retries them. */
+    public void close() {
+        closed = true;
+        ScheduledThreadPoolExecutor ex = executor;
+        if (ex != null) {
+            ex.shutdownNow();
+            try {
+                ex.awaitTermination(5, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    /** A realm's webhook can work: warns once per realm and problem otherwise (no secret, rejected URLs). */
+    boolean ready(RealmModel realm, WebhookRealmConfig cfg) {
+        if (!cfg.rejected().isEmpty() && warned.add(realm.getId() + ":urls:" + cfg.rejected().size())) {
+            LOG.warnf("audit webhooks: realm %s: %d endpoint(s) in %s ignored (https only, http only to the loopback"
+                    + " interface, at most %d)", realm.getName(), cfg.rejected().size(), WebhookRealmConfig.URL_ATTRIBUTE,
+                    WebhookRealmConfig.MAX_URLS);
+        }
+        if (secrets.keys(realm.getName()).isEmpty()) {
+            if (warned.add(realm.getId() + ":secret")) {
+                LOG.warnf("audit webhooks: realm %s sets %s but webhook-secret-file has no secret for it; nothing is"
+                        + " sent", realm.getName(), WebhookRealmConfig.URL_ATTRIBUTE);
+            }
+            return false;
+        }
+        return true;
+    }
+
+    /**
+     * Hands the rows to the delivery threads once the transaction that wrote them has committed. Called while
+     * Keycloak commits (the audit append runs in the prepare phase, after which Keycloak takes no new after-commit
+     * participants), so it registers with the JTA transaction itself; without one the poller delivers them.
+     */
+    void deliverAfterCommit(KeycloakSession session, List<String> ids) {
+        try {
+            if (session.getKeycloakSessionFactory().getProviderFactory(JtaTransactionManagerLookup.class)
+                    instanceof JtaTransactionManagerLookup lookup) {
+                TransactionManager tm = lookup.getTransactionManager();
+                Transaction tx = tm == null ? null : tm.getTransaction();
+                if (tx != null && tx.getStatus() == Status.STATUS_ACTIVE) {
+                    tx.registerSynchronization(new Synchronization() {
+                        @Override
+                        public void beforeCompletion() {
+                        }
+
+                        @Override
+                        public void afterCompletion(int status) {
+                            if (status == Status.STATUS_COMMITTED) {
+                                ids.forEach(id -> submit(id, 0));
+                            }
+                        }
+                    });
+                    return;
+                }
+            }
+            session.getTransactionManager().enlistAfterCompletion(new AbstractKeycloakTransaction() {
+                @Override
+                protected void commitImpl() {
+                    ids.forEach(id -> submit(id, 0));
+                }
+
+                @Override
+                protected void rollbackImpl() {
+                }
+            });
+        } catch (Exception e) {
+            LOG.debugf("audit webhooks: no after-commit hook (%s); the poller delivers", e.getClass().getSimpleName());
+        }
+    }
+
+    /** Queues an attempt on this node (a hint: the row's claim decides who delivers). */
+    void submit(String id, long delayMillis) {
+        ScheduledThreadPoolExecutor ex = executor;
+        if (ex == null || ex.isShutdown() || queued.size() >= MAX_QUEUED || !queued.add(id)) {
+            return;
+        }
+        try {
+            ex.schedule(() -> {
+                queued.remove(id);
+                try {
+                    deliver(id);
+                } catch (RuntimeException e) {
+                    LOG.warnf("audit webhooks: delivery %s: %s", id, e.getClass().getSimpleName());
+                }
+            }, delayMillis, TimeUnit.MILLISECONDS);
+        } catch (RejectedExecutionException e) {
+            queued.remove(id);
+        }
+    }
+
+    /** What one attempt is about, read when the row is claimed. */
+    private record Job(String id, String url, String payload, List<byte[]> keys) {
+    }
+
+    /** One attempt: claim, post, record the outcome; schedules the next attempt on this node if there is one. */
+    void deliver(String id) {
+        String token = UUID.randomUUID().toString();
+        long now = System.currentTimeMillis();
+        Job[] job = {null};
+        KeycloakModelUtils.runJobInTransaction(factory, s -> {
+            WebhookOutbox outbox = new WebhookOutbox(s);
+            WebhookOutboxEntity o = outbox.claim(id, token, now, now + lease());
+            if (o == null) {
+                return;
+            }
+            RealmModel realm = s.realms().getRealm(o.getRealmId());
+            if (realm == null) {
+                outbox.remove(o);
+                return;
+            }
+            if (!WebhookRealmConfig.of(realm).urls().contains(o.getUrl())) {
+                // The endpoint was removed from the realm since: never send it records any more.
+                finish(o, WebhookOutboxEntity.FAILED, now, null, "endpoint no longer configured");
+                return;
+            }
+            job[0] = new Job(o.getId(), o.getUrl(), o.getPayload(), secrets.keys(realm.getName()));
+        });
+        if (job[0] == null) {
+            return;
+        }
+        Outcome outcome = post(job[0]);
+        long[] retryIn = {-1};
+        KeycloakModelUtils.runJobInTransaction(factory, s -> {
+            WebhookOutboxEntity o = new WebhookOutbox(s).held(id, token);
+            if (o != null) {
+                retryIn[0] = record(o, outcome, System.currentTimeMillis());
+            }
+        });
+        if (retryIn[0] >= 0) {
+            submit(id, retryIn[0]);
+        }
+    }
+
+    /** Longer than any attempt can take, so a live attempt never loses its row to another node. */
+    long lease() {
+        return 2 * timeout.toMillis() + 5_000L;
+    }
+
+    /** Result of one HTTP attempt: the status (0 when none came back) and a short reason when it failed. */
+    record Outcome(int status, String error) {
+        boolean ok() {
+            return error == null;
+        }
+    }
+
+    private Outcome post(Job job) {
+        if (job.keys().isEmpty()) {
+            return new Outcome(0, "no secret for the realm in webhook-secret-file");
+        }
+        long ts = System.currentTimeMillis() / 1000L;
+        HttpRequest req = HttpRequest.newBuilder(URI.create(job.url())).timeout(timeout)
+                .header("Content-Type", "application/json")
+                .header("User-Agent", "mcias-audit-webhook")
+                .header("webhook-id", job.id())
+                .header("webhook-timestamp", Long.toString(ts))
+                .header("webhook-signature", WebhookSigner.header(job.keys(), job.id(), ts, job.payload()))
+                .POST(HttpRequest.BodyPublishers.ofString(job.payload(), StandardCharsets.UTF_8)).build();
+        try {
+            // The answer's body is never read: closing the stream drops it (and a receiver that trickles one).
+            HttpResponse<InputStream> r = http.send(req, HttpResponse.BodyHandlers.ofInputStream());
+            r.body().close();
+            int code = r.statusCode();
+            return code >= 200 && code < 300 ? new Outcome(code, null) : new Outcome(code, "HTTP " + code);
+        } catch (HttpTimeoutException e) {
+            return new Outcome(0, "timeout");
+        } catch (ConnectException e) {
+            return new Outcome(0, "connection failed");
+        } catch (IOException e) {
+            return new Outcome(0, "i/o error: " + e.getClass().getSimpleName());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return new Outcome(0, "interrupted (shutdown)");
+        }
+    }
+
+    /** Applies an attempt's outcome; returns the delay before the next attempt, or -1 when the row is done. */
+    long record(WebhookOutboxEntity o, Outcome outcome, long now) {
+        o.setAttempts(o.getAttempts() + 1);
+        o.setLastAttemptAt(now);
+        o.setLastStatus(outcome.status() == 0 ? null : outcome.status());
+        if (outcome.ok()) {
+            finish(o, WebhookOutboxEntity.DELIVERED, now, outcome.status(), null);
+            WebhookMetrics.count(WebhookOutboxEntity.DELIVERED);
+            return -1;
+        }
+        long delay = backoff.delay(o.getAttempts());
+        if (o.getAttempts() >= maxAttempts || now + delay - o.getCreatedAt() > maxAgeMillis) {
+            finish(o, WebhookOutboxEntity.FAILED, now, o.getLastStatus(), outcome.error());
+            WebhookMetrics.count(WebhookOutboxEntity.FAILED);
+            LOG.warnf("audit webhooks: delivery %s of record %d to %s failed after %d attempts (%s)", o.getId(),
+                    o.getRecordSeq(), WebhookRealmConfig.origin(o.getUrl()), o.getAttempts(), outcome.error());
+            return -1;
+        }
+        WebhookMetrics.count("retried");
+        o.setLastError(outcome.error());
+        o.setNextAttemptAt(now + delay);
+        o.setClaimedUntil(0);
+        o.setClaimToken(null);
+        return delay;
+    }
+
+    private static void finish(WebhookOutboxEntity o, String status, long now, Integer httpStatus, String error) {
+        o.setStatus(status);
+        o.setDoneAt(now);
+        o.setLastStatus(httpStatus);
+        o.setLastError(error);
+        o.setClaimedUntil(0);
+        o.setClaimToken(null);
+    }
+
+    /** The poller's pass (one node at a time): queue due rows nobody holds, purge finished rows past retention. */
+    void poll(KeycloakSession session) {
+        if (closed) {
+            return; // shutting down: the database may be going away
+        }
+        WebhookOutbox outbox = new WebhookOutbox(session);
+        long now = System.currentTimeMillis();
+        for (String id : outbox.due(now, POLL_BATCH)) {
+            submit(id, 0);
+        }
+        outbox.purge(WebhookOutboxEntity.DELIVERED, now - retentionMillis);
+        outbox.purge(WebhookOutboxEntity.FAILED, now - failedRetentionMillis);
+    }
+
+    Backoff backoff() {
+        return backoff;
+    }
+
+    int maxAttempts() {
+        return maxAttempts;
+    }
+}

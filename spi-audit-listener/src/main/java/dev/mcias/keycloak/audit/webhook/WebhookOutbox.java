@@ -1,0 +1,147 @@
+package dev.mcias.keycloak.audit.webhook;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+import jakarta.persistence.EntityManager;
+import jakarta.persistence.LockModeType;
+import org.keycloak.connections.jpa.JpaConnectionProvider;
+import org.keycloak.models.KeycloakSession;
+import org.keycloak.models.RealmModel;
+import org.keycloak.util.JsonSerialization;
+
+import dev.mcias.keycloak.audit.AuditRecordEntity;
+import dev.mcias.keycloak.audit.AuditRecords;
+
+/** The webhook outbox table: rows written with their audit record, claimed, completed, listed and purged. */
+public final class WebhookOutbox {
+
+    private final EntityManager em;
+
+    public WebhookOutbox(KeycloakSession session) {
+        this(session.getProvider(JpaConnectionProvider.class).getEntityManager());
+    }
+
+    WebhookOutbox(EntityManager em) {
+        this.em = em;
+    }
+
+    /**
+     * Called by {@code AuditStore.append} with the record just persisted: one outbox row per endpoint of the
+     * realm's webhook, if the realm has one, the record's type matches and a secret is configured; the rows commit
+     * or roll back with the record. Delivery starts after commit. Cheap when the realm has no webhook (one cached
+     * realm attribute read).
+     */
+    public static void enqueue(KeycloakSession session, EntityManager em, AuditRecordEntity r) {
+        RealmModel realm = session.realms().getRealm(r.getRealmId());
+        WebhookRealmConfig cfg = WebhookRealmConfig.of(realm);
+        if (!cfg.on() || !cfg.matches(r.getType())) {
+            return;
+        }
+        WebhookDispatcher dispatcher = WebhookDispatcher.of(session);
+        if (dispatcher == null || !dispatcher.ready(realm, cfg)) {
+            return;
+        }
+        String payload;
+        try {
+            payload = JsonSerialization.writeValueAsString(AuditRecords.toMap(r));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        long now = System.currentTimeMillis();
+        List<String> ids = new ArrayList<>();
+        for (String url : cfg.urls()) {
+            WebhookOutboxEntity o = new WebhookOutboxEntity();
+            o.setId(UUID.randomUUID().toString());
+            o.setRealmId(r.getRealmId());
+            o.setRecordId(r.getId());
+            o.setRecordSeq(r.getSeq());
+            o.setRecordType(r.getType());
+            o.setUrl(url);
+            o.setPayload(payload);
+            o.setStatus(WebhookOutboxEntity.PENDING);
+            o.setAttempts(0);
+            o.setCreatedAt(now);
+            o.setNextAttemptAt(now);
+            o.setClaimedUntil(0);
+            em.persist(o);
+            ids.add(o.getId());
+        }
+        dispatcher.deliverAfterCommit(session, ids);
+    }
+
+    /**
+     * Claims a due pending row for one attempt until {@code until}: a conditional UPDATE, so of all nodes (and
+     * threads) trying at once exactly one gets 1 row back. Returns the row, or null if someone else has it, it is
+     * not due, or it is done.
+     */
+    WebhookOutboxEntity claim(String id, String token, long now, long until) {
+        int n = em.createQuery("update WebhookOutboxEntity o set o.claimedUntil = :until, o.claimToken = :token"
+                        + " where o.id = :id and o.status = :pending and o.claimedUntil < :now and o.nextAttemptAt <= :now")
+                .setParameter("until", until).setParameter("token", token).setParameter("id", id)
+                .setParameter("pending", WebhookOutboxEntity.PENDING).setParameter("now", now).executeUpdate();
+        return n == 1 ? em.find(WebhookOutboxEntity.class, id) : null;
+    }
+
+    /** The row if this claim still holds it (locked until commit), else null: the lease ran out and another took it. */
+    WebhookOutboxEntity held(String id, String token) {
+        WebhookOutboxEntity o = em.find(WebhookOutboxEntity.class, id, LockModeType.PESSIMISTIC_WRITE);
+        return o != null && token.equals(o.getClaimToken()) && WebhookOutboxEntity.PENDING.equals(o.getStatus())
+                ? o : null;
+    }
+
+    void remove(WebhookOutboxEntity o) {
+        em.remove(o);
+    }
+
+    /** Ids of pending rows that are due and not claimed, oldest due first. */
+    List<String> due(long now, int max) {
+        return em.createQuery("select o.id from WebhookOutboxEntity o where o.status = :pending"
+                        + " and o.nextAttemptAt <= :now and o.claimedUntil < :now order by o.nextAttemptAt", String.class)
+                .setParameter("pending", WebhookOutboxEntity.PENDING).setParameter("now", now)
+                .setMaxResults(max).getResultList();
+    }
+
+    /** Deletes rows finished with {@code status} before {@code before}; returns how many. */
+    int purge(String status, long before) {
+        return em.createQuery("delete from WebhookOutboxEntity o where o.status = :status and o.doneAt < :before")
+                .setParameter("status", status).setParameter("before", before).executeUpdate();
+    }
+
+    /** A removed realm's rows go with it (in the removing transaction). */
+    public int deleteRealm(String realmId) {
+        return em.createQuery("delete from WebhookOutboxEntity o where o.realmId = :realm")
+                .setParameter("realm", realmId).executeUpdate();
+    }
+
+    /** The newest rows of a realm, optionally of one status. */
+    public List<WebhookOutboxEntity> list(String realmId, String status, int limit) {
+        String jpql = "select o from WebhookOutboxEntity o where o.realmId = :realm"
+                + (status == null ? "" : " and o.status = :status") + " order by o.createdAt desc, o.id desc";
+        var q = em.createQuery(jpql, WebhookOutboxEntity.class).setParameter("realm", realmId);
+        if (status != null) {
+            q.setParameter("status", status);
+        }
+        return q.setMaxResults(limit).getResultList();
+    }
+
+    /** Rows per status in a realm (every status present, 0 when none). */
+    public Map<String, Long> counts(String realmId) {
+        Map<String, Long> out = new LinkedHashMap<>();
+        for (String s : List.of(WebhookOutboxEntity.PENDING, WebhookOutboxEntity.DELIVERED, WebhookOutboxEntity.FAILED)) {
+            out.put(s, 0L);
+        }
+        List<Object[]> rows = em.createQuery("select o.status, count(o) from WebhookOutboxEntity o"
+                + " where o.realmId = :realm group by o.status", Object[].class).setParameter("realm", realmId)
+                .getResultList();
+        for (Object[] row : rows) {
+            out.put((String) row[0], ((Number) row[1]).longValue());
+        }
+        return out;
+    }
+}
