@@ -2,7 +2,6 @@ package dev.mcias.keycloak.it;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.net.URI;
@@ -23,7 +22,6 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import java.util.stream.Collectors;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.icegreen.greenmail.util.GreenMail;
@@ -151,11 +149,11 @@ class InvitesIT {
         void anonymousCallersGet401Everywhere() {
             assertEquals(401, api.get(api.realmUrl("/invites"), null).status());
             assertEquals(401, createAs(null, Map.of()).status());
-            String id = shortLived.path("id").asText();
+            String id = create(Map.of()).expect(201).json().path("id").asText();
             assertEquals(401, api.get(api.realmUrl("/invites/" + id), null).status());
             assertEquals(401, api.delete(api.realmUrl("/invites/" + id), null).status());
             assertEquals("pending", api.get(api.realmUrl("/invites/" + id), admin).expect(200).json()
-                    .path("status").asText());
+                    .path("status").asText(), "not revoked by the anonymous DELETE");
         }
 
         @Test
@@ -276,8 +274,8 @@ class InvitesIT {
                 b.type("#email", friend + "@example.test");
                 b.type("#firstName", "Friend");
                 b.type("#lastName", "Invited");
-                b.type("#password", "short");
-                b.type("#password-confirm", "short");
+                b.type("#password", "Zq8#vT");
+                b.type("#password-confirm", "Zq8#vT");
                 b.clickAndWait("#mcias-invite-submit");
                 b.awaitPage("login-mcias-invite-register");
                 assertTrue(b.errorText().contains("12"), b.errorText());
@@ -407,7 +405,6 @@ class InvitesIT {
             }
             assertEquals(1, pages.values().stream().distinct().count(), "pages differ: " + pages.keySet());
             assertTrue(pages.get("unknown").contains("This invite is not valid. Ask the person who sent it"));
-            assertFalse(pages.get("garbage").contains("<script>"));
 
             List<JsonNode> failures = audit("type=REGISTER_ERROR");
             for (String reason : List.of("expired", "revoked", "unknown")) {
@@ -461,14 +458,5 @@ class InvitesIT {
                 smtp.stop();
             }
         }
-    }
-
-    static String joined(List<JsonNode> nodes) {
-        return nodes.stream().map(JsonNode::toString).collect(Collectors.joining("\n"));
-    }
-
-    static void check(boolean ok, String what) {
-        assertNotNull(what);
-        assertTrue(ok, what);
     }
 }

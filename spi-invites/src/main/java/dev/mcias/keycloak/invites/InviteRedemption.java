@@ -10,6 +10,7 @@ import jakarta.ws.rs.core.MultivaluedMap;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.UriBuilder;
 import org.jboss.logging.Logger;
+import org.keycloak.authentication.AuthenticationProcessor;
 import org.keycloak.common.ClientConnection;
 import org.keycloak.common.util.Time;
 import org.keycloak.events.Details;
@@ -190,8 +191,16 @@ final class InviteRedemption {
         EventBuilder login = new EventBuilder(realm, session, connection()).event(EventType.LOGIN).client(app)
                 .user(user).detail(Details.USERNAME, user.getUsername()).detail(Details.AUTH_METHOD, "invite")
                 .detail(Details.REDIRECT_URI, landing);
-        return AuthenticationManager.nextActionAfterAuthentication(session, auth, connection(),
+        Response next = AuthenticationManager.nextActionAfterAuthentication(session, auth, connection(),
                 session.getContext().getHttpRequest(), session.getContext().getUri(), login);
+        String action = auth.getAuthNote(AuthenticationProcessor.CURRENT_AUTHENTICATION_EXECUTION);
+        if (next.getStatus() == Response.Status.OK.getStatusCode() && action != null) {
+            // A required action answered with its page right here; its links and form post back to the URL they
+            // were rendered at, which must be Keycloak's required-action endpoint, not this one: go there instead.
+            return AuthenticationManager.redirectToRequiredActions(session, realm, auth,
+                    session.getContext().getUri(), action);
+        }
+        return next;
     }
 
     /** Another redemption won: undo everything of this one, record the attempt on its own, show the one page. */
@@ -248,7 +257,7 @@ final class InviteRedemption {
         page.setAttribute("enteredFirstName", valueOr(entered.getFirst("firstName")));
         page.setAttribute("enteredLastName", valueOr(entered.getFirst("lastName")));
         ClientModel app = invite.getClientId() == null ? null : realm.getClientById(invite.getClientId());
-        page.setAttribute("inviteApp", app == null ? "" : app.getClientId());
+        page.setAttribute("inviteApp", app == null ? "" : InviteService.appName(app));
         PasswordPolicy policy = realm.getPasswordPolicy();
         Object min = policy == null ? null : policy.getPolicyConfig("length");
         page.setAttribute("passwordMinLength", min == null ? 0 : Integer.parseInt(min.toString()));

@@ -180,6 +180,12 @@ public final class InviteService {
         return RedirectUtils.verifyRedirectUri(session, resolved, app);
     }
 
+    /** What a friend reads for an app: its name, unless unset or a message key ({@code ${...}}), else its client id. */
+    static String appName(ClientModel app) {
+        String name = app.getName();
+        return name == null || name.isBlank() || name.startsWith("${") ? app.getClientId() : name;
+    }
+
     static boolean smtpConfigured(RealmModel realm) {
         Map<String, String> smtp = realm.getSmtpConfig();
         return smtp != null && smtp.get("host") != null && !smtp.get("host").isBlank()
@@ -195,7 +201,7 @@ public final class InviteService {
         String to = e.getEmail();
         String realmName = realm.getDisplayName() != null && !realm.getDisplayName().isBlank()
                 ? realm.getDisplayName() : realm.getName();
-        String appName = app == null ? null : app.getClientId();
+        String appName = app == null ? null : appName(app);
         String expires = instant(e.getExpiresAt());
         String subject = "Your invitation to " + realmName;
         String text = actor + " invited you to create an account at " + realmName

@@ -81,17 +81,14 @@ public class InvitesResource {
         Map<String, Object> out = new LinkedHashMap<>(view);
         out.put("link", created.link());
         out.remove("email_sent");
-        if (created.invite().getEmail() != null && createdAskedMail(created)) {
+        if (created.emailQueued()) {
+            // Only when mail was asked for and the realm can send it; otherwise the answer says nothing about mail.
             out.put("email_sent", true);
         }
         return Response.status(Response.Status.CREATED)
                 .location(session.getContext().getUri().getAbsolutePathBuilder().path(invite.getId()).build())
                 .header("Cache-Control", "no-store").header("Pragma", "no-cache")
                 .entity(out).build();
-    }
-
-    private static boolean createdAskedMail(InviteService.Created created) {
-        return created.emailQueued();
     }
 
     @GET
