@@ -10,6 +10,8 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -27,6 +29,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.icegreen.greenmail.util.GreenMail;
 import com.icegreen.greenmail.util.GreenMailUtil;
 import com.icegreen.greenmail.util.ServerSetup;
+import dev.mcias.client.Session;
+import dev.mcias.client.SessionStore;
+import dev.mcias.ctl.Run;
 import dev.mcias.keycloak.it.support.AuditRows;
 import dev.mcias.keycloak.it.support.Await;
 import dev.mcias.keycloak.it.support.Browser;
@@ -34,6 +39,7 @@ import dev.mcias.keycloak.it.support.ExampleSpa;
 import dev.mcias.keycloak.it.support.Jwt;
 import dev.mcias.keycloak.it.support.KeycloakApi;
 import dev.mcias.keycloak.it.support.KeycloakExtension;
+import dev.mcias.keycloak.it.support.KeycloakServer;
 import dev.mcias.keycloak.it.support.RealmFixtures;
 import dev.mcias.keycloak.it.support.Totp;
 import jakarta.mail.internet.MimeMessage;
@@ -43,6 +49,7 @@ import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.By;
 
 /**
@@ -457,6 +464,76 @@ class InvitesIT {
                 api.putJson(api.adminRealmUrl(""), api.adminToken(), Map.of("smtpServer", Map.of())).expect(204);
                 smtp.stop();
             }
+        }
+    }
+
+    @Nested
+    class GivenMciasctl {
+
+        @TempDir
+        Path tmp;
+
+        /** A config home holding an mciasctl session of {@code username} (password grant, as MciasctlIT does). */
+        Path sessionOf(String username) throws Exception {
+            String client = "it-mciasctl-invites";
+            synchronized (InvitesIT.class) {
+                if (api.get(api.adminRealmUrl("/clients?clientId=" + client), api.adminToken()).expect(200).json()
+                        .isEmpty()) {
+                    fx.addClientScope(fx.createPasswordGrantClient(client, null, Map.of()), "mcias-api", true);
+                }
+            }
+            Path home = Files.createTempDirectory(tmp, "home-");
+            JsonNode t = api.postForm(api.realmUrl("/protocol/openid-connect/token"), null, Map.of("grant_type",
+                    "password", "client_id", client, "username", username, "password", PASSWORD, "scope", "openid"))
+                    .expect(200).json();
+            new SessionStore(home.resolve("mciasctl")).save("default", new Session(api.server().baseUrl(),
+                    KeycloakServer.REALM, client, username, t.path("refresh_token").asText(),
+                    t.path("access_token").asText(),
+                    java.time.Instant.now().getEpochSecond() + t.path("expires_in").asLong()));
+            return home;
+        }
+
+        Run.Result run(Path home, String... args) {
+            return Run.run(Map.of("XDG_CONFIG_HOME", home.toString(), "HOME", home.toString()), null, args);
+        }
+
+        @Test
+        void anAdminInvitesListsShowsAndRevokesAndTheLinkIsPrintedOnce() throws Exception {
+            Path home = sessionOf(adminName);
+            Run.Result created = run(home, "users", "invite", "--role", role, "--app", SPA, "--expires", "2d",
+                    "--note", "cli test");
+            assertEquals(0, created.code(), created.toString());
+            String link = created.out().lines().filter(l -> l.contains("/invites/accept?invite=")).findFirst()
+                    .orElseThrow(() -> new AssertionError(created.toString()));
+            String id = created.out().lines().findFirst().orElseThrow().split(" ")[1];
+            Run.Result json = run(home, "invites", "show", id, "-o", "json");
+            assertEquals(0, json.code(), json.toString());
+            JsonNode shown = KeycloakApi.JSON.readTree(json.out());
+            assertEquals("pending", shown.path("status").asText());
+            assertEquals(SPA, shown.path("app").asText());
+            assertEquals(role, shown.path("roles").get(0).asText());
+            Run.Result list = run(home, "invites", "list");
+            assertEquals(0, list.code(), list.toString());
+            assertTrue(list.out().contains(id) && list.out().contains("cli test"), list.toString());
+            String token = link.substring(link.indexOf("invite=") + 7).trim();
+            assertFalse(list.out().contains(token) || json.out().contains(token), "the link shown again");
+            assertEquals(0, run(home, "invites", "revoke", id).code());
+            assertEquals("revoked", api.get(api.realmUrl("/invites/" + id), adminToken()).json().path("status")
+                    .asText());
+            assertEquals(404, api.get(link.trim(), null).status());
+        }
+
+        @Test
+        void aUserWithoutTheAdminRoleGetsExitCode4AndBadOptionsExitCode2() throws Exception {
+            String plain = RealmFixtures.unique("inv-cli-plain");
+            fx.createUser(plain, PASSWORD);
+            Path home = sessionOf(plain);
+            Run.Result refused = run(home, "users", "invite", "--note", "x");
+            assertEquals(4, refused.code(), refused.toString());
+            Path adminHome = sessionOf(adminName);
+            Run.Result badRole = run(adminHome, "users", "invite", "--role", "no-such-role-" + plain);
+            assertEquals(2, badRole.code(), badRole.toString());
+            assertEquals(2, run(adminHome, "users", "invite", "--expires", "31d").code());
         }
     }
 }
