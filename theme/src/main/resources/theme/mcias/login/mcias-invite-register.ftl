@@ -11,6 +11,7 @@
         <p id="mcias-invite-intro" class="mcias-invite-intro"><#if inviteApp?has_content>${msg("mciasInviteIntroApp", inviteApp)}<#else>${msg("mciasInviteIntro")}</#if></p>
         <form id="mcias-invite-form" class="${properties.kcFormClass!}" action="${inviteAction}" method="post" novalidate="novalidate">
             <input type="hidden" name="invite" value="${inviteToken}"/>
+            <input type="hidden" name="form_nonce" value="${formNonce}"/>
             <#if fixedUsername?has_content>
                 <div class="${properties.kcFormGroupClass!}">
                     <span class="${properties.kcFormLabelTextClass!}">${msg("username")}</span>

@@ -256,8 +256,34 @@ class InvitesIT {
         }
     }
 
+    static String formNonce(KeycloakApi.Response page) {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("name=\"form_nonce\" value=\"([A-Za-z0-9_-]+)\"")
+                .matcher(page.body());
+        assertTrue(m.find(), "no form nonce in the page");
+        return m.group(1);
+    }
+
+    static String formCookie(KeycloakApi.Response page) {
+        String set = page.headers().allValues("Set-Cookie").stream().filter(c -> c.startsWith("MCIAS_INVITE_FORM="))
+                .findFirst().orElseThrow(() -> new AssertionError("no form cookie"));
+        assertTrue(set.contains("SameSite=Strict") && set.contains("HttpOnly"), set);
+        return set.substring(0, set.indexOf(';'));
+    }
+
     @Nested
     class GivenAFriendWithALink {
+
+        @Test
+        void aPostThatDidNotComeFromTheFormCreatesNothingAndLeavesTheInviteUsable() {
+            JsonNode created = create(Map.of()).expect(201).json();
+            String username = RealmFixtures.unique("inv-csrf");
+            KeycloakApi.Response r = redeem(token(created), username, PASSWORD);
+            assertEquals(400, r.status(), r.body());
+            assertTrue(r.body().contains("This page expired"), r.body());
+            assertEquals(0, users(username).size());
+            assertEquals("pending", api.get(api.realmUrl("/invites/" + created.path("id").asText()), admin).json()
+                    .path("status").asText());
+        }
 
         @Test
         void theyRegisterWithPasswordAndTotpAndLandSignedInAtTheAppWithTheRole() throws Exception {
@@ -287,6 +313,9 @@ class InvitesIT {
                 b.awaitPage("login-mcias-invite-register");
                 assertTrue(b.errorText().contains("12"), b.errorText());
                 b.screenshot("invite-02-weak-password-desktop");
+                b.resize(Browser.PHONE);
+                b.screenshot("invite-02-weak-password-phone");
+                b.resize(Browser.DESKTOP);
                 assertEquals(0, users(friend).size(), "nothing created by a refused form");
 
                 b.type("#password", PASSWORD);
@@ -294,6 +323,7 @@ class InvitesIT {
                 b.driver().findElement(By.cssSelector("#setup-totp")).click();
                 b.clickAndWait("#mcias-invite-submit");
                 b.awaitPage("login-login-config-totp");
+                b.screenshot("invite-04-totp-setup-desktop");
                 b.clickAndWait("#mode-manual");
                 String key = b.await("#kc-totp-secret-key").getText();
                 b.type("#totp", Totp.code(key, 0));
@@ -335,6 +365,10 @@ class InvitesIT {
             String token = token(create(Map.of("roles", List.of(role))).expect(201).json());
             String prefix = RealmFixtures.unique("inv-race");
             HttpClient http = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NEVER).build();
+            // One fetch of the form, as a browser would: its nonce and the matching cookie go with every POST.
+            KeycloakApi.Response page = api.get(api.realmUrl("/invites/accept?invite=" + token), null).expect(200);
+            String nonce = formNonce(page);
+            String cookie = formCookie(page);
             int n = 20;
             CountDownLatch start = new CountDownLatch(1);
             ExecutorService pool = Executors.newFixedThreadPool(n);
@@ -344,12 +378,13 @@ class InvitesIT {
                     String username = prefix + "-" + i;
                     String body = "invite=" + enc(token) + "&username=" + enc(username) + "&email="
                             + enc(username + "@example.test") + "&firstName=F&lastName=L&password=" + enc(PASSWORD)
-                            + "&password-confirm=" + enc(PASSWORD);
+                            + "&password-confirm=" + enc(PASSWORD) + "&form_nonce=" + enc(nonce);
                     Callable<Integer> post = () -> {
                         start.await();
                         return http.send(HttpRequest.newBuilder(URI.create(api.realmUrl("/invites/accept")))
                                 .timeout(Duration.ofSeconds(120))
                                 .header("Content-Type", "application/x-www-form-urlencoded")
+                                .header("Cookie", cookie)
                                 .POST(HttpRequest.BodyPublishers.ofString(body)).build(),
                                 HttpResponse.BodyHandlers.discarding()).statusCode();
                     };

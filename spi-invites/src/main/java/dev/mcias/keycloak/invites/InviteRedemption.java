@@ -1,10 +1,15 @@
 package dev.mcias.keycloak.invites;
 
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.SecureRandom;
+import java.util.Base64;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 
+import jakarta.ws.rs.core.Cookie;
 import jakarta.ws.rs.core.MultivaluedHashMap;
 import jakarta.ws.rs.core.MultivaluedMap;
 import jakarta.ws.rs.core.Response;
@@ -60,6 +65,9 @@ final class InviteRedemption {
     static final String FORM = "mcias-invite-register.ftl";
     static final String INVALID = "mcias-invite-invalid.ftl";
     static final String WEBAUTHN_REGISTER = "webauthn-register";
+    static final String FORM_COOKIE = "MCIAS_INVITE_FORM";
+    static final int NONCE_LENGTH = 32;
+    private static final SecureRandom RANDOM = new SecureRandom();
     /** The one answer for every link that cannot be used, whatever the reason. */
     static final Response.Status INVALID_STATUS = Response.Status.NOT_FOUND;
 
@@ -83,6 +91,19 @@ final class InviteRedemption {
         return form(invite, token, new MultivaluedHashMap<>(), List.of(), Response.Status.OK);
     }
 
+    /**
+     * The form carries a random value that the same GET also set as a SameSite=Strict cookie; a POST whose two
+     * copies differ did not come from our page (a cross-site form could otherwise sign a victim's browser into
+     * an account its author created with an invite of their own).
+     */
+    private boolean sameOrigin(MultivaluedMap<String, String> form) {
+        Cookie cookie = session.getContext().getRequestHeaders().getCookies().get(FORM_COOKIE);
+        String posted = form.getFirst("form_nonce");
+        return cookie != null && posted != null && posted.length() == NONCE_LENGTH
+                && MessageDigest.isEqual(cookie.getValue().getBytes(StandardCharsets.US_ASCII),
+                posted.getBytes(StandardCharsets.US_ASCII));
+    }
+
     Response redeem(MultivaluedMap<String, String> form) {
         String token = form.getFirst("invite");
         InviteEntity invite = store.findByToken(realm, token);
@@ -90,6 +111,10 @@ final class InviteRedemption {
         if (reason != null) {
             failed(session, invite, reason);
             return invalidPage();
+        }
+        if (!sameOrigin(form)) {
+            return form(invite, token, form, List.of(new FormMessage(FormMessage.GLOBAL, "mciasInviteFormExpired")),
+                    Response.Status.BAD_REQUEST);
         }
         String username = invite.getUsername() != null ? invite.getUsername()
                 : trimmed(form.getFirst("username")).toLowerCase(Locale.ROOT);
@@ -250,6 +275,8 @@ final class InviteRedemption {
         page.setActionUri(action);
         page.setAttribute("inviteAction", action.toString());
         page.setAttribute("inviteToken", token);
+        String nonce = nonce();
+        page.setAttribute("formNonce", nonce);
         page.setAttribute("fixedUsername", invite.getUsername());
         page.setAttribute("fixedEmail", invite.getEmail());
         page.setAttribute("enteredUsername", valueOr(entered.getFirst("username")));
@@ -269,7 +296,16 @@ final class InviteRedemption {
         if (!errors.isEmpty()) {
             page.setErrors(errors);
         }
-        return noReferrer(page.createForm(FORM));
+        Response r = noReferrer(page.createForm(FORM));
+        boolean https = "https".equalsIgnoreCase(session.getContext().getUri().getBaseUri().getScheme());
+        return Response.fromResponse(r).header("Set-Cookie", FORM_COOKIE + "=" + nonce + "; Path="
+                + action.getRawPath() + "; HttpOnly; SameSite=Strict" + (https ? "; Secure" : "")).build();
+    }
+
+    private static String nonce() {
+        byte[] b = new byte[24];
+        RANDOM.nextBytes(b);
+        return Base64.getUrlEncoder().withoutPadding().encodeToString(b);
     }
 
     private boolean offerPasskey() {
