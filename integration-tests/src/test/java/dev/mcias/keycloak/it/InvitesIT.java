@@ -312,8 +312,10 @@ class InvitesIT {
                 b.clickAndWait("#mcias-invite-submit");
                 b.awaitPage("login-mcias-invite-register");
                 assertTrue(b.errorText().contains("12"), b.errorText());
+                b.js("document.getElementById('password').scrollIntoView({block: 'center'})");
                 b.screenshot("invite-02-weak-password-desktop");
                 b.resize(Browser.PHONE);
+                b.js("document.getElementById('password').scrollIntoView({block: 'center'})");
                 b.screenshot("invite-02-weak-password-phone");
                 b.resize(Browser.DESKTOP);
                 assertEquals(0, users(friend).size(), "nothing created by a refused form");
