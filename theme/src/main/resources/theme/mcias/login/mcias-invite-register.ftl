@@ -43,7 +43,7 @@
             <@field.password name="password-confirm" label=msg("passwordConfirm") required=true autocomplete="new-password" />
 
             <#if offerTotp || offerPasskey>
-                <fieldset id="mcias-invite-setup" class="${properties.kcFormGroupClass!} mcias-invite-setup">
+                <fieldset id="mcias-invite-setup" class="${properties.kcFormGroupClass!} mcias-invite-setup" style="border: 0; padding: 0; margin: 0 0 1rem 0;">
                     <legend class="${properties.kcFormLabelTextClass!}">${msg("mciasInviteSetupTitle")}</legend>
                     <#if offerTotp><@field.checkbox name="setup-totp" label=msg("mciasInviteSetupTotp") /></#if>
                     <#if offerPasskey><@field.checkbox name="setup-passkey" label=msg("mciasInviteSetupPasskey") /></#if>
