@@ -99,6 +99,28 @@ public final class MciasClient {
         call("DELETE", realmUrl("/system-accounts/" + seg(name) + "/token"), null);
     }
 
+    // ---- invites
+
+    /**
+     * Creates an invite ({@code username}, {@code email}, {@code roles}, {@code app}, {@code expires_in},
+     * {@code note}, {@code send_email} as docs/api.md lists); the answer carries the link, shown once.
+     */
+    public JsonNode createInvite(Map<String, Object> invite) {
+        return call("POST", realmUrl("/invites"), invite);
+    }
+
+    public JsonNode listInvites() {
+        return call("GET", realmUrl("/invites"), null);
+    }
+
+    public JsonNode invite(String id) {
+        return call("GET", realmUrl("/invites/" + seg(id)), null);
+    }
+
+    public void revokeInvite(String id) {
+        call("DELETE", realmUrl("/invites/" + seg(id)), null);
+    }
+
     // ---- database credentials
 
     public DbCredentials dbCredentials(String account) {

@@ -15,10 +15,10 @@ import picocli.CommandLine.ScopeType;
 @Command(name = "mciasctl", mixinStandardHelpOptions = true, versionProvider = Mciasctl.Version.class,
         sortOptions = false, usageHelpAutoWidth = true,
         description = {"Administers an MCIAS realm: users, roles, system accounts and their tokens, database "
-                + "credentials, audit, apps.", ""},
+                + "credentials, audit, apps, invites.", ""},
         subcommands = {LoginCommands.Login.class, LoginCommands.Logout.class, LoginCommands.Whoami.class,
                 BootstrapCommand.class, UserCommands.class, RoleCommands.class, AccountCommands.class,
-                DbCredsCommands.class, AuditCommands.class, AppsCommands.class,
+                DbCredsCommands.class, AuditCommands.class, AppsCommands.class, InviteCommands.class,
                 AutoComplete.GenerateCompletion.class},
         footerHeading = "%nEnvironment:%n",
         footer = {"  XDG_CONFIG_HOME       sessions in $XDG_CONFIG_HOME/mciasctl/ (default ~/.config/mciasctl/)",

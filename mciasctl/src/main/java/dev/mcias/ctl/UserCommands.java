@@ -18,7 +18,7 @@ import picocli.CommandLine.Parameters;
 @Command(name = "users", description = "Realm users (Keycloak admin API; needs realm role admin).",
         subcommands = {UserCommands.ListUsers.class, UserCommands.Show.class, UserCommands.Create.class,
                 UserCommands.Disable.class, UserCommands.Enable.class, UserCommands.Delete.class,
-                UserCommands.ResetPassword.class, UserCommands.Roles.class})
+                UserCommands.ResetPassword.class, UserCommands.Roles.class, InviteCommands.Create.class})
 final class UserCommands {
 
     private UserCommands() {

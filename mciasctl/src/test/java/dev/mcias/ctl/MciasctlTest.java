@@ -30,7 +30,7 @@ class MciasctlTest {
         assertEquals(0, r.code(), r.toString());
         for (String s : new String[] {"MCIASCTL_DB_PASSWORD", "MCIASCTL_PASSWORD", "KC_BOOTSTRAP_ADMIN_PASSWORD",
                 "XDG_CONFIG_HOME", "3  not logged in", "4  not found or forbidden", "accounts", "db-creds", "audit",
-                "users", "roles", "apps", "bootstrap", "login", "logout"}) {
+                "users", "roles", "apps", "invites", "bootstrap", "login", "logout"}) {
             assertTrue(r.out().contains(s), s + "\n" + r);
         }
     }
@@ -99,5 +99,27 @@ class MciasctlTest {
         Run.Result r = run("db-creds", "set", "job", "--host", "h", "--database", "d", "--username", "u");
         assertEquals(2, r.code(), r.toString());
         assertTrue(r.err().contains("MCIASCTL_DB_PASSWORD"), r.toString());
+    }
+
+    @Test
+    void inviteDurationsAndOptionsAreCheckedBeforeAnyCall() {
+        assertEquals(90 * 60, InviteCommands.seconds("90m"));
+        assertEquals(7 * 86400, InviteCommands.seconds("7d"));
+        assertEquals(12 * 3600, InviteCommands.seconds("12H"));
+        assertEquals(3600, InviteCommands.seconds("PT1H"));
+        Run.Result noEmail = run("users", "invite", "--send-email");
+        assertEquals(2, noEmail.code(), noEmail.toString());
+        assertTrue(noEmail.err().contains("--send-email needs --email"), noEmail.toString());
+        Run.Result badDuration = run("users", "invite", "--expires", "soon");
+        assertEquals(2, badDuration.code(), badDuration.toString());
+        Run.Result body = run("users", "invite", "--role", "a", "--role", "b", "--app", "grafana", "--expires", "2d");
+        assertEquals(3, body.code(), "valid options reach the (absent) login: " + body);
+        java.util.Map<String, Object> b = InviteCommands.body("alice", "a@example.org", java.util.List.of("a", "b"),
+                "grafana", "2d", "for Alice", true);
+        assertEquals(java.util.List.of("a", "b"), b.get("roles"));
+        assertEquals(2L * 86400, b.get("expires_in"));
+        assertEquals(true, b.get("send_email"));
+        Run.Result revoke = run("invites", "revoke");
+        assertEquals(2, revoke.code(), "revoke needs an ID");
     }
 }

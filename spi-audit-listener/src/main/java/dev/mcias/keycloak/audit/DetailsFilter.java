@@ -23,7 +23,9 @@ public final class DetailsFilter {
             // MCIAS modules (system accounts, database credentials, audit)
             "system_account", "token_fingerprint", "account", "action", "actor", "fingerprint", "mode",
             "purged_through_seq", "purged_count", "last_purged_hash",
-            "purge_through_seq", "broken_seq", "broken_reason");
+            "purge_through_seq", "broken_seq", "broken_reason",
+            // spi-invites (never the link or its hash)
+            "invite_id", "roles", "app", "expires_at", "register_method");
 
     static final int MAX_VALUE_LENGTH = 512;
 
