@@ -12,9 +12,13 @@ import org.keycloak.models.KeycloakSessionFactory;
 import org.keycloak.provider.ProviderConfigProperty;
 import org.keycloak.provider.ProviderConfigurationBuilder;
 
+import dev.mcias.keycloak.audit.checkpoint.AuditRealmRemoval;
+import dev.mcias.keycloak.audit.checkpoint.CheckpointSetup;
+import dev.mcias.keycloak.audit.checkpoint.Checkpointer;
+
 /**
  * Event listener {@code mcias-audit}. Options ({@code --spi-events-listener--mcias-audit--<option>}):
- * log-category, fingerprint-key-file.
+ * log-category, fingerprint-key-file, checkpoint-key-file, checkpoint-every-records, checkpoint-interval-seconds.
  */
 public class AuditEventListenerProviderFactory implements EventListenerProviderFactory {
 
@@ -25,10 +29,11 @@ public class AuditEventListenerProviderFactory implements EventListenerProviderF
 
     private Logger auditLog;
     private UsernameFingerprint fingerprint;
+    private Checkpointer checkpointer;
 
     @Override
     public EventListenerProvider create(KeycloakSession session) {
-        return new AuditEventListenerProvider(session, auditLog, fingerprint);
+        return new AuditEventListenerProvider(session, auditLog, fingerprint, checkpointer);
     }
 
     @Override
@@ -43,6 +48,12 @@ public class AuditEventListenerProviderFactory implements EventListenerProviderF
             fingerprint = UsernameFingerprint.fromKeyFile(Path.of(keyFile));
             LOG.infof("audit: unknown usernames are fingerprinted with key %s", fingerprint.keyId());
         }
+        checkpointer = CheckpointSetup.checkpointer(config, auditLog);
+    }
+
+    /** The checkpoint writer, null when no checkpoint-key-file is configured. */
+    public Checkpointer checkpointer() {
+        return checkpointer;
     }
 
     Logger auditLog() {
@@ -51,10 +62,17 @@ public class AuditEventListenerProviderFactory implements EventListenerProviderF
 
     @Override
     public void postInit(KeycloakSessionFactory factory) {
+        AuditRealmRemoval.register(factory);
+        if (checkpointer != null) {
+            checkpointer.start(factory);
+        }
     }
 
     @Override
     public void close() {
+        if (checkpointer != null) {
+            checkpointer.stop();
+        }
     }
 
     @Override
@@ -64,13 +82,13 @@ public class AuditEventListenerProviderFactory implements EventListenerProviderF
 
     @Override
     public List<ProviderConfigProperty> getConfigMetadata() {
-        return ProviderConfigurationBuilder.create()
+        return java.util.stream.Stream.concat(ProviderConfigurationBuilder.create()
                 .property().name("logCategory").type(ProviderConfigProperty.STRING_TYPE)
                 .helpText("Log category of the one-JSON-line-per-record audit log (INFO level).")
                 .defaultValue(DEFAULT_LOG_CATEGORY).add()
                 .property().name("fingerprintKeyFile").type(ProviderConfigProperty.STRING_TYPE)
                 .helpText("File with the HMAC key (<id>:<base64 of 32+ bytes>, first line used) for fingerprints of"
                         + " unknown usernames; unset: a random key kept in memory only.").add()
-                .build();
+                .build().stream(), CheckpointSetup.configMetadata().stream()).toList();
     }
 }
