@@ -97,6 +97,8 @@ class OptimizedServerIT {
             env.put("KC_SPI_REALM_RESTAPI_EXTENSION__DB_CREDENTIALS__KEY_FILE", secrets.resolve("db-credentials.keys").toString());
             env.put("KC_SPI_EVENTS_LISTENER__MCIAS_AUDIT__FINGERPRINT_KEY_FILE",
                     secrets.resolve("audit-fingerprint.key").toString());
+            env.put("KC_SPI_EVENTS_LISTENER__MCIAS_AUDIT__CHECKPOINT_KEY_FILE",
+                    secrets.resolve("audit-checkpoint.key").toString());
             env.put("KC_VAULT_DIR", secrets.toString());
             long buildLogLength = Files.size(log);
             Process server = process(start, home, log, env);
