@@ -209,7 +209,8 @@ class AuditCheckpointIT {
                         k.path("spki").asText());
                 assertFalse(r.body().toLowerCase(java.util.Locale.ROOT).contains("private"), r.body());
             }
-            assertEquals(405, api.send("POST", url("/checkpoint-keys"), admin, "application/json", "{}").status());
+            int post = api.send("POST", url("/checkpoint-keys"), admin, "application/json", "{}").status();
+            assertTrue(post == 404 || post == 405, "only GET is served: " + post);
             assertEquals(404, api.get(api.url("/realms/no-such-realm-" + RealmFixtures.unique("x")
                     + "/audit/checkpoint-keys"), null).status());
         }
