@@ -224,6 +224,39 @@ class AuditCheckpointIT {
         }
     }
 
+    @Nested
+    class WhenARealmIsRemoved {
+
+        @Test
+        void itsRecordsHeadAndCheckpointsGoWithIt() throws Exception {
+            assumeTrue(api.server() instanceof DistributionKeycloakServer s && s.testDatabase().pgDatabase() != null,
+                    "needs direct access to the database (PostgreSQL run)");
+            String db = ((DistributionKeycloakServer) api.server()).testDatabase().pgDatabase();
+            String name = RealmFixtures.unique("ckpt-gone");
+            String master = api.adminToken();
+            api.postJson(api.url("/admin/realms"), master, Map.of("realm", name, "enabled", true,
+                    "eventsListeners", List.of("mcias-audit"), "adminEventsEnabled", true)).expect(201);
+            String id = api.get(api.url("/admin/realms/" + name), master).expect(200).json().path("id").asText();
+            // An admin event in that realm: its first record, then (within the interval) its first checkpoint.
+            api.postJson(api.url("/admin/realms/" + name + "/users"), master, Map.of("username", "someone",
+                    "enabled", true)).expect(201);
+            try (Connection c = TestDatabase.connect(db)) {
+                Await.until("a checkpoint of realm " + name, Duration.ofSeconds(90), () -> count(c,
+                        "mcias_audit_checkpoint", id) > 0);
+                assertTrue(count(c, "mcias_audit_record", id) > 0);
+                api.delete(api.url("/admin/realms/" + name), api.adminToken()).expect(204);
+                for (String table : List.of("mcias_audit_checkpoint", "mcias_audit_record", "mcias_audit_head")) {
+                    assertEquals(0, count(c, table, id), table);
+                }
+            }
+        }
+
+        long count(Connection c, String table, String realmId) throws Exception {
+            return ((Number) AuditRows.rows(c, "select count(*) as n from " + table + " where realm_id = ?", realmId)
+                    .get(0).get("n")).longValue();
+        }
+    }
+
     /** Tampering with the database directly (PostgreSQL run: the test can open it). */
     @Nested
     class GivenATamperedDatabase {
