@@ -179,8 +179,9 @@ final class AuditCommands {
                         + r.path("signed_through").path("seq").asText() : "") + ".");
             } else {
                 JsonNode b = r.path("first_broken");
-                out().println("Audit chain BROKEN at seq " + b.path("seq").asText() + " (id " + b.path("id").asText()
-                        + "): " + b.path("reason").asText() + "; " + r.path("checked").asText() + " records checked.");
+                out().println("Audit chain BROKEN at seq " + b.path("seq").asText()
+                        + (b.hasNonNull("id") ? " (id " + b.path("id").asText() + ")" : "") + ": "
+                        + b.path("reason").asText() + "; " + r.path("checked").asText() + " records checked.");
             }
             out().flush();
             return ok ? Mciasctl.OK : Mciasctl.ERROR;
