@@ -76,19 +76,31 @@ public final class CheckpointApi {
     }
 
     /**
-     * Appends the realm's checkpoints up to record {@code throughSeq} (the last exported one) to an export, one
-     * {@code {"checkpoint": {...}}} line each, oldest first, read in batches through sessions of their own.
+     * The newest checkpoint's index (0 when none), read when an export starts: every checkpoint up to it signs a
+     * record committed before the export started, which the export therefore holds unless it was deleted.
      */
-    public static void export(KeycloakSessionFactory factory, String realmId, long throughSeq, Writer w) {
+    public static long newestIndex(KeycloakSession session, String realmId) {
+        Long max = Checkpointer.em(session).createQuery("select max(c.index) from AuditCheckpointEntity c"
+                + " where c.realmId = :realm", Long.class).setParameter("realm", realmId).getSingleResult();
+        return max == null ? 0 : max;
+    }
+
+    /**
+     * Appends the realm's checkpoints up to index {@code throughIndex} to an export, one {@code {"checkpoint":
+     * {...}}} line each, oldest first, read in batches through sessions of their own. All of them, also those
+     * signing records the export lacks: that is how deleted newest records show.
+     */
+    public static void export(KeycloakSessionFactory factory, String realmId, long throughIndex, Writer w) {
         long[] after = {0};
-        boolean[] more = {true};
+        boolean[] more = {throughIndex > 0};
         while (more[0]) {
             KeycloakModelUtils.runJobInTransaction(factory, s -> {
                 List<AuditCheckpointEntity> batch = Checkpointer.em(s).createQuery("select c from"
                                 + " AuditCheckpointEntity c where c.realmId = :realm and c.index > :after"
-                                + " and c.seq <= :through order by c.index asc", AuditCheckpointEntity.class)
+                                + " and c.index <= :through order by c.index asc", AuditCheckpointEntity.class)
                         .setParameter("realm", realmId).setParameter("after", after[0])
-                        .setParameter("through", throughSeq).setMaxResults(CheckpointVerifier.BATCH).getResultList();
+                        .setParameter("through", throughIndex).setMaxResults(CheckpointVerifier.BATCH)
+                        .getResultList();
                 for (AuditCheckpointEntity c : batch) {
                     try {
                         w.write(JsonSerialization.writeValueAsString(Checkpoints.toMap(c)));
