@@ -126,6 +126,16 @@ public final class KeycloakExtension implements ParameterResolver {
             return auditKey.clone();
         }
 
+        /** The checkpoint options alone (cluster nodes take these, not the single server's defaults). */
+        static List<String> checkpointOptions() {
+            writeCheckpointKey();
+            return List.of("--spi-events-listener--mcias-audit--checkpoint-key-file="
+                            + AUDIT_CHECKPOINT_KEY_FILE.toAbsolutePath(),
+                    "--spi-events-listener--mcias-audit--checkpoint-every-records=" + AUDIT_CHECKPOINT_EVERY_RECORDS,
+                    "--spi-events-listener--mcias-audit--checkpoint-interval-seconds="
+                            + AUDIT_CHECKPOINT_INTERVAL_SECONDS);
+        }
+
         private static void writeCheckpointKey() {
             try {
                 if (!Files.exists(AUDIT_CHECKPOINT_KEY_FILE)) {
