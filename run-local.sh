@@ -64,6 +64,11 @@ audit_key="$state/audit-fingerprint.key"
 if [ ! -s "$audit_key" ]; then
   (umask 077 && printf 'a1:%s\n' "$(head -c 32 /dev/urandom | base64)" > "$audit_key")
 fi
+# Ed25519 key (a random 32-byte seed) signing the audit checkpoints (spi-audit-listener), generated once.
+checkpoint_key="$state/audit-checkpoint.key"
+if [ ! -s "$checkpoint_key" ]; then
+  (umask 077 && printf 'c1:%s\n' "$(head -c 32 /dev/urandom | base64)" > "$checkpoint_key")
+fi
 
 base="http://127.0.0.1:$port"
 health="http://127.0.0.1:$mgmt_port/health/ready"
@@ -140,4 +145,5 @@ exec "$home/bin/kc.sh" start-dev \
   --spi-theme--default=mcias \
   --spi-realm-restapi-extension--db-credentials--key-file="$db_keys" \
   --spi-events-listener--mcias-audit--fingerprint-key-file="$audit_key" \
+  --spi-events-listener--mcias-audit--checkpoint-key-file="$checkpoint_key" \
   --db-url="jdbc:h2:file:$home/data/h2/keycloakdb;NON_KEYWORDS=VALUE;WRITE_DELAY=0" "$@"

@@ -3,6 +3,7 @@
 #   secrets/tls.crt, secrets/tls.key   self-signed pair (make-dev-cert.sh); put your real pair here instead
 #   secrets/db-credentials.keys        AES-256 key for stored database credentials (spi-db-credentials)
 #   secrets/audit-fingerprint.key      HMAC key for fingerprints of unknown usernames (spi-audit-listener)
+#   secrets/audit-checkpoint.key       Ed25519 key (32-byte seed) signing audit checkpoints (spi-audit-listener)
 #   secrets/postgres-password          the database password, read by PostgreSQL (POSTGRES_PASSWORD_FILE)
 #   secrets/keycloak.conf              Keycloak's config file: the same database password and the bootstrap
 #                                      admin (used only when the master realm is created, i.e. the first start)
@@ -79,6 +80,7 @@ fi
 
 write_secret secrets/db-credentials.keys "k1:$(head -c 32 /dev/urandom | base64)" keycloak
 write_secret secrets/audit-fingerprint.key "a1:$(head -c 32 /dev/urandom | base64)" keycloak
+write_secret secrets/audit-checkpoint.key "c1:$(head -c 32 /dev/urandom | base64)" keycloak
 
 # The database password: kept from an .env of an earlier version (its PostgreSQL volume was created with it).
 db_password=$(sed -n 's/^POSTGRES_PASSWORD=//p' .env 2>/dev/null || true)

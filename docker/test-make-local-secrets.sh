@@ -37,7 +37,7 @@ d="$scratch/first"
 copy "$d"
 out=$("$d/make-local-secrets.sh" 2>&1) || fail "first run failed: $out"
 cd "$d"
-for f in secrets/tls.crt secrets/tls.key secrets/db-credentials.keys secrets/audit-fingerprint.key secrets/postgres-password secrets/keycloak.conf .env; do
+for f in secrets/tls.crt secrets/tls.key secrets/db-credentials.keys secrets/audit-fingerprint.key secrets/audit-checkpoint.key secrets/postgres-password secrets/keycloak.conf .env; do
   [ -s "$f" ] || fail "$f missing or empty"
 done
 expect_mode secrets 700
@@ -46,13 +46,13 @@ expect_mode secrets/postgres-password 600
 expect_mode .env 600
 if [ "$(id -u)" = 0 ]; then
   # Readable by the container user (uid 1000, gid 0) through the group, by no one else.
-  for f in secrets/tls.key secrets/db-credentials.keys secrets/audit-fingerprint.key secrets/keycloak.conf; do
+  for f in secrets/tls.key secrets/db-credentials.keys secrets/audit-fingerprint.key secrets/audit-checkpoint.key secrets/keycloak.conf; do
     expect_mode "$f" 640
     expect_group "$f" 0
   done
   grep -q '^MCIAS_KEYCLOAK_USER=' .env && fail ".env overrides the container user although the group can be set"
 else
-  for f in secrets/tls.key secrets/db-credentials.keys secrets/audit-fingerprint.key secrets/keycloak.conf; do
+  for f in secrets/tls.key secrets/db-credentials.keys secrets/audit-fingerprint.key secrets/audit-checkpoint.key secrets/keycloak.conf; do
     expect_mode "$f" 600
   done
 fi
@@ -61,6 +61,8 @@ grep -qx "db-password=$db_password" secrets/keycloak.conf || fail "keycloak.conf
 admin_password=$(sed -n 's/^bootstrap-admin-password=//p' secrets/keycloak.conf)
 [ "${#admin_password}" -ge 24 ] || fail "bootstrap admin password missing or short"
 grep -q '^k1:' secrets/db-credentials.keys || fail "db-credentials.keys has no key k1"
+[ "$(sed -n 's/^c1://p' secrets/audit-checkpoint.key | base64 -d | wc -c)" -eq 32 ] \
+  || fail "audit-checkpoint.key has no 32-byte seed c1"
 openssl pkey -in secrets/tls.key -noout 2>/dev/null || fail "tls.key is not a private key"
 case "$out" in
   *"$admin_password"* | *"$db_password"*) fail "a password was printed: $out" ;;

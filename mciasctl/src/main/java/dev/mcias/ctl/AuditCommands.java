@@ -11,6 +11,8 @@ import java.util.Map;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
+import dev.mcias.client.AuditVerifier;
+
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -145,23 +147,85 @@ final class AuditCommands {
         }
     }
 
-    @Command(name = "verify", description = "Recomputes the hash chain; exit code 1 when it is broken.")
+    @Command(name = "verify", description = {"Without --file: asks the server to recompute the hash chain and check"
+            + " the signed checkpoints.",
+            "With --file EXPORT --public-key KEYS: verifies a full export offline (no server, no login): the chain,"
+            + " the checkpoints' Ed25519 signatures and chain, and that every signed record is there unaltered.",
+            "Exit code 1 when anything is broken; the report names the first bad position (seq)."})
     static final class Verify extends Base {
+        @Option(names = "--file", paramLabel = "EXPORT", description = "A full export (audit export, no --from/--to).")
+        Path file;
+
+        @Option(names = "--public-key", paramLabel = "KEYS", description = "The JSON of GET /realms/{realm}/audit/"
+                + "checkpoint-keys, or lines <key id>:<base64 public key>.")
+        Path publicKey;
+
+        @Option(names = "--checkpoints", paramLabel = "LOG", description = "Optional: audit log lines holding "
+                + "checkpoints (copies kept outside the database); they must agree with the export.")
+        Path checkpoints;
+
         @Override
         public Integer call() throws Exception {
+            if (file != null || publicKey != null || checkpoints != null) {
+                return offline();
+            }
             JsonNode r = client().verifyAudit();
             boolean ok = r.path("ok").asBoolean();
             if (json()) {
                 print(r);
             } else if (ok) {
-                out().println("Audit chain intact: " + r.path("checked").asText() + " records checked.");
+                out().println("Audit chain intact: " + r.path("checked").asText() + " records checked"
+                        + (r.path("signed_through").isObject() ? ", signed through seq "
+                        + r.path("signed_through").path("seq").asText() : "") + ".");
             } else {
                 JsonNode b = r.path("first_broken");
-                out().println("Audit chain BROKEN at seq " + b.path("seq").asText() + " (id " + b.path("id").asText()
-                        + "): " + b.path("reason").asText() + "; " + r.path("checked").asText() + " records checked.");
+                out().println("Audit chain BROKEN at seq " + b.path("seq").asText()
+                        + (b.hasNonNull("id") ? " (id " + b.path("id").asText() + ")" : "") + ": "
+                        + b.path("reason").asText() + "; " + r.path("checked").asText() + " records checked.");
             }
             out().flush();
             return ok ? Mciasctl.OK : Mciasctl.ERROR;
+        }
+
+        private Integer offline() throws java.io.IOException {
+            if (file == null || publicKey == null) {
+                throw new UsageException("offline verification needs both --file and --public-key");
+            }
+            java.util.Map<String, java.security.PublicKey> keys;
+            try {
+                keys = AuditVerifier.readPublicKeys(publicKey);
+            } catch (IllegalArgumentException e) {
+                throw new UsageException(publicKey + ": " + e.getMessage());
+            }
+            AuditVerifier.Report r = AuditVerifier.verify(file, keys, checkpoints);
+            if (json()) {
+                var m = new LinkedHashMap<String, Object>();
+                m.put("ok", r.ok());
+                m.put("records", r.records());
+                m.put("first_seq", r.firstSeq());
+                m.put("last_seq", r.lastSeq());
+                m.put("checkpoints", r.checkpoints());
+                m.put("signed_through_seq", r.signedSeq());
+                m.put("signed_through_index", r.signedIndex());
+                if (r.failure() != null) {
+                    m.put("first_broken", Map.of("seq", r.failure().seq(), "reason", r.failure().reason()));
+                }
+                m.put("notes", r.notes());
+                print(dev.mcias.client.Json.MAPPER.valueToTree(m));
+            } else {
+                if (r.ok()) {
+                    out().println("Export verified: " + r.records() + " records (seq " + r.firstSeq() + " to "
+                            + r.lastSeq() + "), " + r.checkpoints() + " checkpoints, signed through seq "
+                            + r.signedSeq() + ".");
+                } else {
+                    out().println("Export BROKEN at seq " + r.failure().seq() + ": " + r.failure().reason() + ".");
+                }
+                for (String note : r.notes()) {
+                    out().println("note: " + note);
+                }
+            }
+            out().flush();
+            return r.ok() ? Mciasctl.OK : Mciasctl.ERROR;
         }
     }
 }

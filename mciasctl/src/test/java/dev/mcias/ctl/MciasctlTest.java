@@ -57,6 +57,31 @@ class MciasctlTest {
     }
 
     @Test
+    void offlineAuditVerificationNeedsNoLoginAndChecksItsArguments() throws Exception {
+        Path export = xdg.resolve("audit.ndjson");
+        Files.writeString(export, "");
+        Path keys = xdg.resolve("keys.txt");
+        Files.writeString(keys, "k1:11qYAYKxCrfVS/7TyWQHOg7hcvPapiMlrwIaaPcHURo=\n");
+        Run.Result onlyFile = run("audit", "verify", "--file", export.toString());
+        assertEquals(2, onlyFile.code(), onlyFile.toString());
+        assertTrue(onlyFile.err().contains("--public-key"), onlyFile.toString());
+        Files.writeString(xdg.resolve("bad.txt"), "k1:bm90IGEga2V5\n");
+        assertEquals(2, run("audit", "verify", "--file", export.toString(), "--public-key",
+                xdg.resolve("bad.txt").toString()).code());
+        assertEquals(2, run("audit", "verify", "--file", xdg.resolve("missing").toString(), "--public-key",
+                keys.toString()).code(), "no such file");
+        // An empty export: nothing to prove, nothing broken; no server, no session needed.
+        Run.Result empty = run("audit", "verify", "--file", export.toString(), "--public-key", keys.toString());
+        assertEquals(0, empty.code(), empty.toString());
+        // A record without any checkpoint proves nothing: exit code 1, the position named.
+        Files.writeString(export, "{\"id\":\"a\",\"seq\":1,\"realm_id\":\"r\",\"prev_hash\":\""
+                + "0".repeat(64) + "\",\"hash\":\"x\"}\n");
+        Run.Result broken = run("audit", "verify", "--file", export.toString(), "--public-key", keys.toString());
+        assertEquals(1, broken.code(), broken.toString());
+        assertTrue(broken.out().startsWith("Export BROKEN at seq 1: "), broken.toString());
+    }
+
+    @Test
     void aSessionFileOthersCanReadIsRefused() throws Exception {
         SessionStore store = new SessionStore(xdg.resolve("mciasctl"));
         store.save("default", new Session("http://127.0.0.1:9", "mcias", "mciasctl", "u", "r", "a", 0));

@@ -87,6 +87,8 @@ class OptimizedServerIT {
                             secrets.resolve("db-credentials.keys").toString())
                     .withEnvironment("KC_SPI_EVENTS_LISTENER__MCIAS_AUDIT__FINGERPRINT_KEY_FILE",
                             secrets.resolve("audit-fingerprint.key").toString())
+                    .withEnvironment("KC_SPI_EVENTS_LISTENER__MCIAS_AUDIT__CHECKPOINT_KEY_FILE",
+                            secrets.resolve("audit-checkpoint.key").toString())
                     .withEnvironment("KC_VAULT_DIR", secrets.toString())
                     // What the image itself sets (docker/Dockerfile ENV).
                     .withEnvironment("KC_SPI_THEME__DEFAULT", DistributionKeycloakServer.THEME);

@@ -10,6 +10,8 @@ import org.keycloak.models.KeycloakTransactionManager;
 import org.keycloak.models.utils.KeycloakModelUtils;
 import org.keycloak.util.JsonSerialization;
 
+import dev.mcias.keycloak.audit.checkpoint.Checkpointer;
+
 /**
  * Appends every user and admin event to the realm's audit chain inside the transaction that produced it (in
  * its prepare phase, just before Keycloak's own commit), so a record exists exactly when the transaction
@@ -23,11 +25,14 @@ public class AuditEventListenerProvider implements EventListenerProvider {
     private final KeycloakSession session;
     private final Logger auditLog;
     private final UsernameFingerprint fingerprint;
+    private final Checkpointer checkpointer;
 
-    public AuditEventListenerProvider(KeycloakSession session, Logger auditLog, UsernameFingerprint fingerprint) {
+    public AuditEventListenerProvider(KeycloakSession session, Logger auditLog, UsernameFingerprint fingerprint,
+                                      Checkpointer checkpointer) {
         this.session = session;
         this.auditLog = auditLog;
         this.fingerprint = fingerprint;
+        this.checkpointer = checkpointer;
     }
 
     @Override
@@ -73,6 +78,9 @@ public class AuditEventListenerProvider implements EventListenerProvider {
 
     private void log(AuditRecordEntity record) {
         log(auditLog, record);
+        if (checkpointer != null) {
+            checkpointer.committed(record); // every N-th record: a signed checkpoint, off this thread
+        }
     }
 
     /** Writes the record as one JSON line at INFO to the audit log category. */

@@ -12,11 +12,15 @@ import org.keycloak.models.KeycloakSessionFactory;
 import org.keycloak.provider.ProviderConfigProperty;
 import org.keycloak.provider.ProviderConfigurationBuilder;
 
+import dev.mcias.keycloak.audit.checkpoint.AuditRealmRemoval;
+import dev.mcias.keycloak.audit.checkpoint.CheckpointSetup;
+import dev.mcias.keycloak.audit.checkpoint.Checkpointer;
 import dev.mcias.keycloak.audit.webhook.WebhookDispatcher;
 
 /**
  * Event listener {@code mcias-audit}. Options ({@code --spi-events-listener--mcias-audit--<option>}):
- * log-category, fingerprint-key-file, and the webhook-* options of {@link WebhookDispatcher}.
+ * log-category, fingerprint-key-file, checkpoint-key-file, checkpoint-every-records, checkpoint-interval-seconds,
+ * and the webhook-* options of {@link WebhookDispatcher}.
  */
 public class AuditEventListenerProviderFactory implements EventListenerProviderFactory {
 
@@ -28,10 +32,11 @@ public class AuditEventListenerProviderFactory implements EventListenerProviderF
     private Logger auditLog;
     private UsernameFingerprint fingerprint;
     private WebhookDispatcher webhooks;
+    private Checkpointer checkpointer;
 
     @Override
     public EventListenerProvider create(KeycloakSession session) {
-        return new AuditEventListenerProvider(session, auditLog, fingerprint);
+        return new AuditEventListenerProvider(session, auditLog, fingerprint, checkpointer);
     }
 
     @Override
@@ -47,11 +52,17 @@ public class AuditEventListenerProviderFactory implements EventListenerProviderF
             LOG.infof("audit: unknown usernames are fingerprinted with key %s", fingerprint.keyId());
         }
         webhooks = WebhookDispatcher.fromConfig(config);
+        checkpointer = CheckpointSetup.checkpointer(config, auditLog);
     }
 
     /** The webhook outbox's delivery service (owned here: started in postInit, stopped in close). */
     public WebhookDispatcher webhooks() {
         return webhooks;
+    }
+
+    /** The checkpoint writer, null when no checkpoint-key-file is configured. */
+    public Checkpointer checkpointer() {
+        return checkpointer;
     }
 
     Logger auditLog() {
@@ -61,12 +72,19 @@ public class AuditEventListenerProviderFactory implements EventListenerProviderF
     @Override
     public void postInit(KeycloakSessionFactory factory) {
         webhooks.start(factory);
+        AuditRealmRemoval.register(factory);
+        if (checkpointer != null) {
+            checkpointer.start(factory);
+        }
     }
 
     @Override
     public void close() {
         if (webhooks != null) {
             webhooks.close();
+        }
+        if (checkpointer != null) {
+            checkpointer.stop();
         }
     }
 
@@ -79,13 +97,13 @@ public class AuditEventListenerProviderFactory implements EventListenerProviderF
     public List<ProviderConfigProperty> getConfigMetadata() {
         ProviderConfigurationBuilder b = ProviderConfigurationBuilder.create();
         WebhookDispatcher.addOptions(b);
-        return b
+        return java.util.stream.Stream.concat(b
                 .property().name("logCategory").type(ProviderConfigProperty.STRING_TYPE)
                 .helpText("Log category of the one-JSON-line-per-record audit log (INFO level).")
                 .defaultValue(DEFAULT_LOG_CATEGORY).add()
                 .property().name("fingerprintKeyFile").type(ProviderConfigProperty.STRING_TYPE)
                 .helpText("File with the HMAC key (<id>:<base64 of 32+ bytes>, first line used) for fingerprints of"
                         + " unknown usernames; unset: a random key kept in memory only.").add()
-                .build();
+                .build().stream(), CheckpointSetup.configMetadata().stream()).toList();
     }
 }

@@ -26,6 +26,7 @@ import org.keycloak.models.RealmModel;
 import org.keycloak.models.utils.KeycloakModelUtils;
 import org.keycloak.util.JsonSerialization;
 
+import dev.mcias.keycloak.audit.checkpoint.CheckpointApi;
 import dev.mcias.keycloak.audit.webhook.WebhookDeliveries;
 import dev.mcias.keycloak.common.Caller;
 import dev.mcias.keycloak.common.Errors;
@@ -121,6 +122,8 @@ public class AuditResource {
         }
         String realmId = realm.getId();
         KeycloakSessionFactory factory = session.getKeycloakSessionFactory();
+        long checkpointsThrough = fromMillis == null && toMillis == null ? CheckpointApi.newestIndex(session, realmId)
+                : 0;
         // Written after this request's session is gone, so it reads through a session of its own, in batches.
         StreamingOutput stream = out -> {
             BufferedWriter w = new BufferedWriter(new OutputStreamWriter(out, StandardCharsets.UTF_8));
@@ -142,6 +145,9 @@ public class AuditResource {
                     more[0] = batch.size() == AuditStore.BATCH;
                 });
             }
+            // The full export (no from/to) ends with the signed checkpoints as of its start, for offline
+            // verification (mciasctl audit verify --file); a time slice cannot be verified on its own anyway.
+            CheckpointApi.export(factory, realmId, checkpointsThrough, w);
             w.flush();
         };
         return Response.ok(stream, "application/x-ndjson").header("Cache-Control", "no-store").build();
@@ -155,17 +161,18 @@ public class AuditResource {
             return refused;
         }
         AuditStore.Verification v = new AuditStore(session).verify(realm.getId());
-        Map<String, Object> body = new LinkedHashMap<>();
-        body.put("ok", v.ok());
-        body.put("checked", v.checked());
-        if (!v.ok()) {
-            Map<String, Object> broken = new LinkedHashMap<>();
-            broken.put("seq", v.brokenSeq());
-            broken.put("id", v.brokenId());
-            broken.put("reason", v.reason());
-            body.put("first_broken", broken);
-        }
-        return Response.ok(body).build();
+        return Response.ok(CheckpointApi.verifyBody(session, realm.getId(), v)).build();
+    }
+
+    /**
+     * The public keys that verify checkpoints: public on purpose (an outsider verifying an export needs them, and
+     * they reveal nothing); pin them out of band rather than trusting this answer at verification time.
+     */
+    @GET
+    @Path("checkpoint-keys")
+    public Response checkpointKeys() {
+        return Response.ok(CheckpointApi.publicKeys(session.getKeycloakSessionFactory()))
+                .header("Cache-Control", "no-cache").build();
     }
 
     /** The webhook outbox of the realm: newest deliveries, optionally of one status, and counts per status. */

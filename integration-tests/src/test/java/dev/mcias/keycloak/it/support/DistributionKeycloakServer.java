@@ -82,9 +82,11 @@ public final class DistributionKeycloakServer implements KeycloakServer {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        DistributionKeycloakServer node = new DistributionKeycloakServer(home, database,
-                List.of("--cache=ispn", "--cache-stack=jdbc-ping"), work.resolve("keycloak-node-" + index + ".log"),
-                adminPassword);
+        // Both nodes sign audit checkpoints with the run's key: the chain of checkpoints must stay linear too.
+        List<String> options = new java.util.ArrayList<>(List.of("--cache=ispn", "--cache-stack=jdbc-ping"));
+        options.addAll(KeycloakExtension.ServerOptions.checkpointOptions());
+        DistributionKeycloakServer node = new DistributionKeycloakServer(home, database, options,
+                work.resolve("keycloak-node-" + index + ".log"), adminPassword);
         node.environment.put("JAVA_OPTS_APPEND", "-Djgroups.bind.address=127.0.0.1 -Djgroups.bind.port=" + freePort());
         return node;
     }
