@@ -1,22 +1,43 @@
 #!/usr/bin/env bash
 # Bounded load runs against a real Keycloak with the pack installed, stock Keycloak side by side in the
-# same server and run. Needs wrk (apt-get install wrk) and python3.
+# same server and run. Needs wrk (apt-get install wrk), python3, curl, and psql for BENCH_DB=postgres.
 #   benchmarks/load.sh password            argon2id (ours) vs argon2 (built-in), same parameters
 #   benchmarks/load.sh client-credentials  system-account token vs stock client secret
 #   benchmarks/load.sh audit               password and client_credentials grants, mcias-audit listener on vs off
-# Every phase is time-bounded (SECONDS_PER_RUN, default 30); the server is stopped at the end.
+#   benchmarks/load.sh audit-latency       one connection, client_credentials, listener on vs off (added latency)
+#   benchmarks/load.sh all                 every scenario above, one after the other on one server
+# Several scenarios may be named; they share one server. Every phase is time-bounded (SECONDS_PER_RUN,
+# default 30); the server is stopped at the end. A phase with a non-2xx answer fails the script.
+# Environment: BENCH_SMOKE=1 (2 s phases, 5 users, short warm-ups: proves the scenarios run, measures
+# nothing; the build runs it, BenchmarksSmokeIT), BENCH_SKIP_BUILD=1 (use the pack already in target/),
+# BENCH_PORT (18180; management port +1000), BENCH_WORK (target/bench), BENCH_DB=postgres with
+# BENCH_PG_DB (mcias_bench, dropped and created), BENCH_KC_OPTS (extra Keycloak options).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-scenario=${1:?password or client-credentials}
-secs=${SECONDS_PER_RUN:-30}
+[ $# -gt 0 ] || { echo "usage: $0 password|client-credentials|audit|audit-latency|all ..." >&2; exit 2; }
+scenarios=("$@")
+if [ "${scenarios[*]}" = all ]; then scenarios=(password client-credentials audit audit-latency); fi
+for scenario in "${scenarios[@]}"; do
+  case "$scenario" in
+    password|client-credentials|audit|audit-latency) ;;
+    *) echo "unknown scenario $scenario" >&2; exit 2 ;;
+  esac
+done
+smoke=${BENCH_SMOKE:-0}
+if [ "$smoke" = 1 ]; then secs=${SECONDS_PER_RUN:-2}; users=5; else secs=${SECONDS_PER_RUN:-30}; users=200; fi
 port=${BENCH_PORT:-18180}
 mgmt=$((port + 1000))
 version=$(sed -n 's:.*<keycloak.dist.version>\(.*\)</keycloak.dist.version>.*:\1:p' pom.xml)
-work=target/bench
+work=${BENCH_WORK:-target/bench}
 home="$work/keycloak-$version"
 base="http://127.0.0.1:$port"
+for tool in wrk python3 curl; do
+  command -v "$tool" >/dev/null || { echo "$0 needs $tool (apt-get install $tool)" >&2; exit 2; }
+done
 
-./mvnw -B -q -ntp -DskipTests package
+if [ "${BENCH_SKIP_BUILD:-0}" != 1 ]; then
+  ./mvnw -B -q -ntp -DskipTests package
+fi
 rm -rf "$work" && mkdir -p "$work"
 (cd "$work" && jar xf "$HOME/.m2/repository/org/keycloak/keycloak-quarkus-dist/$version/keycloak-quarkus-dist-$version.zip")
 chmod +x "$home"/bin/*.sh
@@ -29,12 +50,13 @@ export MCIAS_WEBAPP_URL=http://127.0.0.1:3000 MCIAS_SPA_URL=http://127.0.0.1:517
 MCIAS_WEBAPP_CLIENT_SECRET=$(head -c 32 /dev/urandom | base64 | tr '+/' '-_' | tr -d '=')
 export MCIAS_WEBAPP_CLIENT_SECRET
 
-# BENCH_DB=postgres runs on a fresh database mcias_bench at 127.0.0.1:5432 (trust auth) instead of H2.
+# BENCH_DB=postgres runs on a fresh database (BENCH_PG_DB) at 127.0.0.1:5432 (trust auth) instead of H2.
 db_opts=(--db=dev-file)
 if [ "${BENCH_DB:-h2}" = postgres ]; then
-  psql -h 127.0.0.1 -U postgres -qc 'DROP DATABASE IF EXISTS mcias_bench WITH (FORCE)' postgres
-  psql -h 127.0.0.1 -U postgres -qc 'CREATE DATABASE mcias_bench' postgres
-  db_opts=(--db=postgres --db-url=jdbc:postgresql://127.0.0.1:5432/mcias_bench --db-username=postgres)
+  pgdb=${BENCH_PG_DB:-mcias_bench}
+  psql -h 127.0.0.1 -U postgres -qc "DROP DATABASE IF EXISTS \"$pgdb\" WITH (FORCE)" postgres
+  psql -h 127.0.0.1 -U postgres -qc "CREATE DATABASE \"$pgdb\"" postgres
+  db_opts=(--db=postgres "--db-url=jdbc:postgresql://127.0.0.1:5432/$pgdb" --db-username=postgres)
 fi
 
 # BENCH_KC_OPTS: extra Keycloak options for experiments, e.g. "--log-console-async=true".
@@ -49,40 +71,63 @@ KC_BOOTSTRAP_ADMIN_USERNAME=admin KC_BOOTSTRAP_ADMIN_PASSWORD="$admin_password" 
   --spi-password-hashing--argon2--parallelism=1 "${extra_opts[@]}" > "$work/keycloak.log" 2>&1 &
 kc=$!
 trap 'kill $kc 2>/dev/null; wait $kc 2>/dev/null || true' EXIT
-for _ in $(seq 1 180); do curl -sf "http://127.0.0.1:$mgmt/health/ready" >/dev/null && break; sleep 1; done
+for _ in $(seq 1 600); do curl -sf "http://127.0.0.1:$mgmt/health/ready" >/dev/null && break; sleep 1; done
 curl -sf "http://127.0.0.1:$mgmt/health/ready" >/dev/null
 
 run() { # label realm concurrency seconds body users auth
-  local out
-  out=$(BODY="$5" USERS="$6" AUTH="$7" wrk -t2 -c"$3" -d"$4"s --timeout 30s -s benchmarks/form.lua \
+  local out threads=2
+  [ "$3" -ge 2 ] || threads=1
+  out=$(BODY="$5" USERS="$6" AUTH="$7" wrk -t"$threads" -c"$3" -d"$4"s --timeout 30s -s benchmarks/form.lua \
         "$base/realms/$2/protocol/openid-connect/token" | grep RESULT)
-  printf '%-34s c=%-3s %s\n' "$1" "$3" "${out#RESULT }"
+  printf '%-34s c=%-3s %s load=%s\n' "$1" "$3" "${out#RESULT }" "$(cut -d' ' -f1-3 /proc/loadavg)"
+  # A benchmark whose requests fail measures nothing: stop, so a broken setup cannot pass as a figure.
+  case "$out" in
+    *"statuses=2xx="*",4xx=0,5xx=0,other=0"*) ;;
+    *) echo "FAILED: $1 got non-2xx answers" >&2; exit 1 ;;
+  esac
+  case "$out" in
+    *"statuses=2xx=0,"*)
+      # Nothing came back within the phase (a cold server on a busy machine): one request without a time
+      # limit must still succeed, or the setup is broken.
+      local status auth_header=()
+      [ -z "$7" ] || auth_header=(-H "Authorization: Basic $7")
+      status=$(curl -s -o /dev/null -w '%{http_code}' --max-time 300 "${auth_header[@]}" \
+               --data "${5//%d/0}" "$base/realms/$2/protocol/openid-connect/token")
+      [ "$status" = 200 ] || { echo "FAILED: $1 got no answer within the phase, then HTTP $status" >&2; exit 1; }
+      ;;
+  esac
 }
 
+warmup() { # like run, shorter in smoke mode, output dropped
+  local secs_warm=$4
+  [ "$smoke" != 1 ] || secs_warm=1
+  run "$1" "$2" "$3" "$secs_warm" "$5" "$6" "$7" >/dev/null
+}
+
+pw='grant_type=password&client_id=bench&client_secret=bench-secret-0123456789&username=user%d&password=Bench-password-0123'
+for scenario in "${scenarios[@]}"; do
 echo "# $scenario, ${BENCH_DB:-h2}, Keycloak $version, $(nproc) cores, $(date -u +%Y-%m-%dT%H:%MZ)"
 case "$scenario" in
   password)
-    users=200
     python3 benchmarks/setup.py "$base" "$admin_password" realm bench-ours "hashAlgorithm(argon2id)" $users
     python3 benchmarks/setup.py "$base" "$admin_password" realm bench-stock "hashAlgorithm(argon2)" $users
-    body='grant_type=password&client_id=bench&client_secret=bench-secret-0123456789&username=user%d&password=Bench-password-0123'
     echo "## freshly started server (ours measured first)"
-    run "argon2id (mcias, native)" bench-ours 8 "$secs" "$body" $users ""
-    run "argon2 (Keycloak built-in)" bench-stock 8 "$secs" "$body" $users ""
+    run "argon2id (mcias, native)" bench-ours 8 "$secs" "$pw" $users ""
+    run "argon2 (Keycloak built-in)" bench-stock 8 "$secs" "$pw" $users ""
     echo "## warm-up: $((secs * 2)) s each, not measured"
-    run "warm-up argon2id" bench-ours 8 $((secs * 2)) "$body" $users "" >/dev/null
-    run "warm-up argon2" bench-stock 8 $((secs * 2)) "$body" $users "" >/dev/null
+    warmup "warm-up argon2id" bench-ours 8 $((secs * 2)) "$pw" $users ""
+    warmup "warm-up argon2" bench-stock 8 $((secs * 2)) "$pw" $users ""
     echo "## after warm-up"
-    run "argon2id (mcias, native)" bench-ours 8 "$secs" "$body" $users ""
-    run "argon2 (Keycloak built-in)" bench-stock 8 "$secs" "$body" $users ""
+    run "argon2id (mcias, native)" bench-ours 8 "$secs" "$pw" $users ""
+    run "argon2 (Keycloak built-in)" bench-stock 8 "$secs" "$pw" $users ""
     ;;
   client-credentials)
     token=$(python3 benchmarks/setup.py "$base" "$admin_password" service-clients)
     ours=$(printf '%s' "bench-system:$token" | base64 -w0)
     stock=$(printf '%s' "bench-stock:bench-stock-secret-0123456789" | base64 -w0)
     body='grant_type=client_credentials'
-    run "warm-up system account" mcias 16 "$secs" "$body" 1 "$ours" >/dev/null
-    run "warm-up client secret" mcias 16 "$secs" "$body" 1 "$stock" >/dev/null
+    warmup "warm-up system account" mcias 16 "$secs" "$body" 1 "$ours"
+    warmup "warm-up client secret" mcias 16 "$secs" "$body" 1 "$stock"
     # Two rounds per concurrency, alternating which goes first, so warm-up order does not decide.
     for c in 8 32; do
       run "system-account token (mcias)" mcias $c "$secs" "$body" 1 "$ours"
@@ -92,16 +137,26 @@ case "$scenario" in
     done
     ;;
   audit)
-    users=200
     python3 benchmarks/setup.py "$base" "$admin_password" realm bench-audit "hashAlgorithm(argon2id)" $users
-    pw='grant_type=password&client_id=bench&client_secret=bench-secret-0123456789&username=user%d&password=Bench-password-0123'
     cc=$(printf '%s' "bench:bench-secret-0123456789" | base64 -w0)
+    warmup "warm-up client_credentials" bench-audit 16 "$secs" 'grant_type=client_credentials' 1 "$cc"
     for phase in off on off on; do
       if [ "$phase" = on ]; then list=jboss-logging,mcias-audit; else list=jboss-logging; fi
       python3 benchmarks/setup.py "$base" "$admin_password" listeners bench-audit "$list"
       run "password grant, audit $phase" bench-audit 8 "$secs" "$pw" $users ""
       run "client_credentials, audit $phase" bench-audit 16 "$secs" 'grant_type=client_credentials' 1 "$cc"
+      run "client_credentials, audit $phase" bench-audit 32 "$secs" 'grant_type=client_credentials' 1 "$cc"
     done
     ;;
-  *) echo "unknown scenario $scenario" >&2; exit 2 ;;
+  audit-latency)
+    python3 benchmarks/setup.py "$base" "$admin_password" realm bench-latency "hashAlgorithm(argon2id)" 1
+    cc=$(printf '%s' "bench:bench-secret-0123456789" | base64 -w0)
+    warmup "warm-up client_credentials" bench-latency 4 "$secs" 'grant_type=client_credentials' 1 "$cc"
+    for phase in off on off on; do
+      if [ "$phase" = on ]; then list=jboss-logging,mcias-audit; else list=jboss-logging; fi
+      python3 benchmarks/setup.py "$base" "$admin_password" listeners bench-latency "$list"
+      run "lone client_credentials, audit $phase" bench-latency 1 "$secs" 'grant_type=client_credentials' 1 "$cc"
+    done
+    ;;
 esac
+done

@@ -11,18 +11,24 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.Statement;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.mcias.keycloak.it.support.Await;
 import dev.mcias.keycloak.it.support.AuditRows;
 import dev.mcias.keycloak.it.support.BrowserFormLogin;
 import dev.mcias.keycloak.it.support.DistributionKeycloakServer;
+import dev.mcias.keycloak.it.support.Jwt;
 import dev.mcias.keycloak.it.support.KeycloakApi;
 import dev.mcias.keycloak.it.support.KeycloakExtension;
 import dev.mcias.keycloak.it.support.KeycloakServer;
@@ -212,6 +218,63 @@ class AuditIT {
         }
     }
 
+    /** A confidential client for the client_credentials grant; returns its client id. */
+    String serviceClient(String secret) {
+        String clientId = RealmFixtures.unique("audit-cc");
+        api.postJson(api.adminRealmUrl("/clients"), api.adminToken(), Map.of("clientId", clientId, "enabled", true,
+                "publicClient", false, "secret", secret, "serviceAccountsEnabled", true,
+                "standardFlowEnabled", false)).expect(201);
+        return clientId;
+    }
+
+    /** token_id details of the client's CLIENT_LOGIN records (the jti of each access token issued). */
+    Set<String> recordedTokenIds(String clientId) {
+        Set<String> ids = new HashSet<>();
+        for (JsonNode r : records("type=CLIENT_LOGIN&client=" + clientId)) {
+            ids.add(r.path("details").path("token_id").asText());
+        }
+        return ids;
+    }
+
+    @Test
+    void burstOfTokenRequestsIsGroupCommittedWithEveryAnsweredTokenInALinearChain() throws Exception {
+        String secret = "audit-cc-secret-0123456789";
+        String clientId = serviceClient(secret);
+        int ok = 120;
+        int refused = 30;
+        ExecutorService pool = Executors.newFixedThreadPool(16);
+        Set<String> answered = ConcurrentHashMap.newKeySet();
+        try {
+            List<Future<Integer>> results = new ArrayList<>();
+            for (int i = 0; i < ok + refused; i++) {
+                boolean good = i % 5 != 4;
+                results.add(pool.submit(() -> {
+                    KeycloakApi.Response r = api.clientCredentials(clientId, good ? secret : "wrong-secret", null);
+                    if (r.status() == 200) {
+                        answered.add(Jwt.parse(r.json().path("access_token").asText()).claims.path("jti").asText());
+                    }
+                    return r.status();
+                }));
+            }
+            int twoHundreds = 0;
+            int fourHundreds = 0;
+            for (Future<Integer> f : results) {
+                int status = f.get(120, TimeUnit.SECONDS);
+                twoHundreds += status == 200 ? 1 : 0;
+                fourHundreds += status == 401 ? 1 : 0;
+            }
+            assertEquals(ok, twoHundreds);
+            assertEquals(refused, fourHundreds);
+        } finally {
+            pool.shutdownNow();
+        }
+        // Answered means committed: no waiting here.
+        assertEquals(answered, recordedTokenIds(clientId), "one CLIENT_LOGIN record per issued token");
+        assertEquals(refused, records("type=CLIENT_LOGIN_ERROR&client=" + clientId).size());
+        JsonNode v = api.get(url("/verify"), admin).expect(200).json();
+        assertTrue(v.path("ok").asBoolean(), v.toString());
+    }
+
     /** Kills the server: runs in the {@code restart} Failsafe execution, on a server of its own. */
     @Tag("restart")
     @Test
@@ -237,13 +300,44 @@ class AuditIT {
         } finally {
             pool.shutdownNow();
         }
+        // Token requests (group-committed records) keep running until the kill: answered ones must survive it.
+        String secret = "audit-cc-secret-0123456789";
+        String clientId = serviceClient(secret);
+        Set<String> answeredTokens = ConcurrentHashMap.newKeySet();
+        AtomicBoolean serverUp = new AtomicBoolean(true);
+        ExecutorService burst = Executors.newFixedThreadPool(6);
+        for (int t = 0; t < 6; t++) {
+            burst.submit(() -> {
+                while (serverUp.get() && answeredTokens.size() < 400) {
+                    try {
+                        KeycloakApi.Response r = api.clientCredentials(clientId, secret, null);
+                        if (r.status() == 200) {
+                            answeredTokens.add(Jwt.parse(r.json().path("access_token").asText()).claims
+                                    .path("jti").asText());
+                        }
+                    } catch (RuntimeException connectionLost) {
+                        return;
+                    }
+                }
+            });
+        }
         DistributionKeycloakServer kc = (DistributionKeycloakServer) server;
+        Await.until("token requests answered during the burst", java.time.Duration.ofSeconds(120),
+                () -> answeredTokens.size() >= 30);
         kc.kill();
+        serverUp.set(false);
+        burst.shutdown();
+        assertTrue(burst.awaitTermination(120, TimeUnit.SECONDS));
+        Set<String> answeredBeforeKill = Set.copyOf(answeredTokens);
         kc.start();
         admin = fx.userWithRoles("audit-admin", "admin");
         assertEquals(names.size(), answered.size());
         for (String name : answered) {
             assertEquals(1, records("type=LOGIN&user=" + userId(name)).size(), name);
+        }
+        Set<String> recorded = recordedTokenIds(clientId);
+        for (String jti : answeredBeforeKill) {
+            assertTrue(recorded.contains(jti), "answered token " + jti + " has its record");
         }
         assertTrue(api.get(url("/verify"), admin).json().path("ok").asBoolean());
     }

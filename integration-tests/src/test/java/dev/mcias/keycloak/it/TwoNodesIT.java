@@ -7,14 +7,18 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Base64;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 
 import dev.mcias.keycloak.it.support.DistributionKeycloakServer;
+import dev.mcias.keycloak.it.support.Jwt;
 import dev.mcias.keycloak.it.support.KeycloakApi;
 import dev.mcias.keycloak.it.support.KeycloakExtension;
 import dev.mcias.keycloak.it.support.RealmFixtures;
@@ -118,7 +122,7 @@ class TwoNodesIT {
     }
 
     @Test
-    void loginsOnBothNodesFormOneLinearAuditChain() throws Exception {
+    void loginsAndGroupCommittedTokenRequestsOnBothNodesFormOneLinearAuditChain() throws Exception {
         RealmFixtures fx = new RealmFixtures(apiA);
         RealmFixtures fxB = new RealmFixtures(apiB);
         List<String> names = new ArrayList<>();
@@ -126,13 +130,31 @@ class TwoNodesIT {
             names.add(RealmFixtures.unique("two-nodes-user"));
             fx.createUser(names.get(i), RealmFixtures.DEFAULT_PASSWORD);
         }
-        ExecutorService pool = Executors.newFixedThreadPool(10);
+        // Token requests: their records go through each node's group commit, interleaved with the logins'
+        // in-transaction appends on the same chain.
+        String ccClient = RealmFixtures.unique("two-nodes-cc");
+        String ccSecret = "two-nodes-cc-secret-0123456789";
+        apiA.postJson(apiA.adminRealmUrl("/clients"), apiA.adminToken(), Map.of("clientId", ccClient, "enabled", true,
+                "publicClient", false, "secret", ccSecret, "serviceAccountsEnabled", true,
+                "standardFlowEnabled", false)).expect(201);
+        Set<String> issued = ConcurrentHashMap.newKeySet();
+        ExecutorService pool = Executors.newFixedThreadPool(16);
         try {
             List<Future<Integer>> results = new ArrayList<>();
             for (int i = 0; i < names.size(); i++) {
                 RealmFixtures f = i % 2 == 0 ? fx : fxB;
                 String n = names.get(i);
                 results.add(pool.submit(() -> f.passwordGrant(n, RealmFixtures.DEFAULT_PASSWORD).status()));
+            }
+            for (int i = 0; i < 60; i++) {
+                KeycloakApi api = i % 2 == 0 ? apiA : apiB;
+                results.add(pool.submit(() -> {
+                    KeycloakApi.Response r = api.clientCredentials(ccClient, ccSecret, null);
+                    if (r.status() == 200) {
+                        issued.add(Jwt.parse(r.json().path("access_token").asText()).claims.path("jti").asText());
+                    }
+                    return r.status();
+                }));
             }
             for (Future<Integer> r : results) {
                 assertEquals(200, r.get(120, TimeUnit.SECONDS));
@@ -152,6 +174,13 @@ class TwoNodesIT {
             }
         }
         assertEquals(names.size(), ours, "every login recorded once");
+        Set<String> recorded = new HashSet<>();
+        for (var e : apiA.get(apiA.realmUrl("/audit/events?type=CLIENT_LOGIN&limit=500&client=" + ccClient), admin)
+                .expect(200).json().path("events")) {
+            recorded.add(e.path("details").path("token_id").asText());
+        }
+        assertEquals(60, issued.size());
+        assertEquals(issued, recorded, "every issued token recorded once, whichever node issued it");
     }
 
     /** Logins on both nodes: every record's webhook is delivered exactly once, by whichever node claims it. */

@@ -16,7 +16,8 @@ import dev.mcias.keycloak.audit.checkpoint.Checkpointer;
  * Appends every user and admin event to the realm's audit chain inside the transaction that produced it (in
  * its prepare phase, just before Keycloak's own commit), so a record exists exactly when the transaction
  * commits. Keycloak sends error events in a transaction of their own, which this therefore commits too. The
- * JSON log line is written after commit.
+ * JSON log line is written after commit. Records of transactions that change no state ({@link GroupCommitRule})
+ * go through the node's group commit ({@link AuditBatcher}) instead, after their transaction and before the answer.
  */
 public class AuditEventListenerProvider implements EventListenerProvider {
 
@@ -26,13 +27,19 @@ public class AuditEventListenerProvider implements EventListenerProvider {
     private final Logger auditLog;
     private final UsernameFingerprint fingerprint;
     private final Checkpointer checkpointer;
+    private final AuditBatcher batcher;
 
+    /**
+     * {@code checkpointer}: signs checkpoints, or null without a key file; {@code batcher}: the node's group commit,
+     * or null to write every record in its own transaction.
+     */
     public AuditEventListenerProvider(KeycloakSession session, Logger auditLog, UsernameFingerprint fingerprint,
-                                      Checkpointer checkpointer) {
+            Checkpointer checkpointer, AuditBatcher batcher) {
         this.session = session;
         this.auditLog = auditLog;
         this.fingerprint = fingerprint;
         this.checkpointer = checkpointer;
+        this.batcher = batcher;
     }
 
     @Override
@@ -54,12 +61,30 @@ public class AuditEventListenerProvider implements EventListenerProvider {
         if (tx.isActive() && tx.getRollbackOnly() && !error) {
             return; // the action this success event describes is being rolled back
         }
+        boolean grouped = batcher != null && GroupCommitRule.batched(record);
         if (!tx.isActive() || tx.getRollbackOnly()) {
             // No transaction to join (event sent after commit) or one that will roll back (an error event):
             // make the record durable on its own, now.
-            KeycloakModelUtils.runJobInTransaction(session.getKeycloakSessionFactory(),
-                    s -> new AuditStore(s).append(record));
+            if (grouped) {
+                batcher.append(record);
+            } else {
+                KeycloakModelUtils.runJobInTransaction(session.getKeycloakSessionFactory(),
+                        s -> new AuditStore(s).append(record));
+            }
             log(record);
+            return;
+        }
+        if (grouped) {
+            // A transaction that changes nothing a record vouches for (GroupCommitRule): once it has committed
+            // (releasing its locks), wait for the batch holding the record. This runs inside Keycloak's commit,
+            // before the answer is written; if the record is not durable it throws, and the request fails.
+            tx.enlistAfterCompletion(new AbstractTx() {
+                @Override
+                protected void commitImpl() {
+                    batcher.append(record);
+                    log(record);
+                }
+            });
             return;
         }
         tx.enlistPrepare(new AbstractTx() {

@@ -1,6 +1,7 @@
 package dev.mcias.keycloak.audit;
 
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 
 import org.jboss.logging.Logger;
@@ -9,6 +10,7 @@ import org.keycloak.events.EventListenerProvider;
 import org.keycloak.events.EventListenerProviderFactory;
 import org.keycloak.models.KeycloakSession;
 import org.keycloak.models.KeycloakSessionFactory;
+import org.keycloak.models.utils.KeycloakModelUtils;
 import org.keycloak.provider.ProviderConfigProperty;
 import org.keycloak.provider.ProviderConfigurationBuilder;
 
@@ -20,7 +22,8 @@ import dev.mcias.keycloak.audit.webhook.WebhookDispatcher;
 /**
  * Event listener {@code mcias-audit}. Options ({@code --spi-events-listener--mcias-audit--<option>}):
  * log-category, fingerprint-key-file, checkpoint-key-file, checkpoint-every-records, checkpoint-interval-seconds,
- * and the webhook-* options of {@link WebhookDispatcher}.
+ * group-commit, group-commit-max-batch, group-commit-wait-ms, group-commit-timeout-ms, and the webhook-* options of
+ * {@link WebhookDispatcher}.
  */
 public class AuditEventListenerProviderFactory implements EventListenerProviderFactory {
 
@@ -33,10 +36,15 @@ public class AuditEventListenerProviderFactory implements EventListenerProviderF
     private UsernameFingerprint fingerprint;
     private WebhookDispatcher webhooks;
     private Checkpointer checkpointer;
+    private boolean groupCommit;
+    private int maxBatch;
+    private Duration linger;
+    private Duration timeout;
+    private volatile AuditBatcher batcher;
 
     @Override
     public EventListenerProvider create(KeycloakSession session) {
-        return new AuditEventListenerProvider(session, auditLog, fingerprint, checkpointer);
+        return new AuditEventListenerProvider(session, auditLog, fingerprint, checkpointer, batcher);
     }
 
     @Override
@@ -53,6 +61,14 @@ public class AuditEventListenerProviderFactory implements EventListenerProviderF
         }
         webhooks = WebhookDispatcher.fromConfig(config);
         checkpointer = CheckpointSetup.checkpointer(config, auditLog);
+        groupCommit = config.getBoolean("groupCommit", true);
+        maxBatch = config.getInt("groupCommitMaxBatch", 64);
+        linger = Duration.ofMillis(config.getInt("groupCommitWaitMs", 0));
+        timeout = Duration.ofMillis(config.getInt("groupCommitTimeoutMs", 30_000));
+        if (maxBatch < 1 || linger.isNegative() || linger.toMillis() > 1000 || timeout.toMillis() < 1) {
+            throw new IllegalArgumentException("mcias-audit: group-commit-max-batch must be >= 1,"
+                    + " group-commit-wait-ms 0..1000, group-commit-timeout-ms >= 1");
+        }
     }
 
     /** The webhook outbox's delivery service (owned here: started in postInit, stopped in close). */
@@ -65,12 +81,25 @@ public class AuditEventListenerProviderFactory implements EventListenerProviderF
         return checkpointer;
     }
 
+    /** One transaction per batch, records in the batcher's order, each through {@link AuditStore#append}. */
+    static AuditBatcher.Writer writer(KeycloakSessionFactory factory) {
+        return records -> KeycloakModelUtils.runJobInTransaction(factory, s -> {
+            AuditStore store = new AuditStore(s);
+            for (AuditRecordEntity r : records) {
+                store.append(r);
+            }
+        });
+    }
+
     Logger auditLog() {
         return auditLog;
     }
 
     @Override
     public void postInit(KeycloakSessionFactory factory) {
+        if (groupCommit) {
+            batcher = new AuditBatcher(writer(factory), maxBatch, linger, timeout);
+        }
         webhooks.start(factory);
         AuditRealmRemoval.register(factory);
         if (checkpointer != null) {
@@ -78,8 +107,13 @@ public class AuditEventListenerProviderFactory implements EventListenerProviderF
         }
     }
 
+    /** Commits what is still queued before Keycloak shuts down (requests waiting for it are then answered). */
     @Override
     public void close() {
+        AuditBatcher b = batcher;
+        if (b != null) {
+            b.close(Duration.ofSeconds(30));
+        }
         if (webhooks != null) {
             webhooks.close();
         }
@@ -104,6 +138,18 @@ public class AuditEventListenerProviderFactory implements EventListenerProviderF
                 .property().name("fingerprintKeyFile").type(ProviderConfigProperty.STRING_TYPE)
                 .helpText("File with the HMAC key (<id>:<base64 of 32+ bytes>, first line used) for fingerprints of"
                         + " unknown usernames; unset: a random key kept in memory only.").add()
+                .property().name("groupCommit").type(ProviderConfigProperty.BOOLEAN_TYPE)
+                .helpText("Write the records of token requests and error events in per-node batches (one commit"
+                        + " per batch, answered after it); false: one transaction per record.")
+                .defaultValue(true).add()
+                .property().name("groupCommitMaxBatch").type(ProviderConfigProperty.INTEGER_TYPE)
+                .helpText("Records per group-commit transaction at most.").defaultValue(64).add()
+                .property().name("groupCommitWaitMs").type(ProviderConfigProperty.INTEGER_TYPE)
+                .helpText("How long the writer waits for more records once it has one (0-1000 ms; 0: batches form"
+                        + " from what queues while the previous batch commits).").defaultValue(0).add()
+                .property().name("groupCommitTimeoutMs").type(ProviderConfigProperty.INTEGER_TYPE)
+                .helpText("How long a request waits for its batch's commit before it fails.").defaultValue(30000)
+                .add()
                 .build().stream(), CheckpointSetup.configMetadata().stream()).toList();
     }
 }
