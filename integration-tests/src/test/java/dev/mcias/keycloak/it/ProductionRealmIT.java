@@ -26,7 +26,8 @@ import org.junit.jupiter.api.Test;
  */
 class ProductionRealmIT {
 
-    static final Set<String> EXAMPLE_CLIENTS = Set.of("mcias-example-webapp", "mcias-example-spa", "example-job");
+    static final Set<String> EXAMPLE_CLIENTS = Set.of("mcias-example-webapp", "mcias-example-spa", "mcias-example-members",
+            "example-job");
 
     @Test
     void productionRealmAloneHasNoExampleClientsAndTheExamplesImportOnTopOnce() throws Exception {
