@@ -149,21 +149,43 @@ class AppAccessIT {
                 "password", password, "scope", "openid"));
     }
 
-    JsonNode deviceStart(String clientId) {
-        return api.postForm(api.realmUrl("/protocol/openid-connect/auth/device"), null, Map.of("client_id", clientId))
+    /** Device authorization (with PKCE, which the realm requires of public clients); the answer plus the verifier. */
+    record Device(JsonNode answer, Pkce pkce) {
+        String deviceCode() {
+            return answer.path("device_code").asText();
+        }
+
+        String verificationUrl() {
+            return answer.path("verification_uri_complete").asText();
+        }
+    }
+
+    Device deviceStart(String clientId) {
+        Pkce pkce = Pkce.create();
+        JsonNode answer = api.postForm(api.realmUrl("/protocol/openid-connect/auth/device"), null, Map.of(
+                "client_id", clientId, "code_challenge", pkce.challenge(), "code_challenge_method", "S256"))
                 .expect(200).json();
+        return new Device(answer, pkce);
     }
 
-    KeycloakApi.Response devicePoll(String clientId, String deviceCode) {
+    KeycloakApi.Response devicePoll(String clientId, Device device) {
         return token(Map.of("grant_type", "urn:ietf:params:oauth:grant-type:device_code", "client_id", clientId,
-                "device_code", deviceCode));
+                "device_code", device.deviceCode(), "code_verifier", device.pkce().verifier()));
     }
 
-    /** A refused token request: OAuth JSON, no token of any kind. */
+    /** A refused token request: OAuth JSON with error {@code access_denied}, no token of any kind. */
     static void assertRefused(KeycloakApi.Response r) {
+        assertRefused(r, "access_denied");
+    }
+
+    /**
+     * A refused token request with this OAuth error: Keycloak answers a refused code redemption with
+     * {@code invalid_grant} whatever error the executor names (the code cannot be used, RFC 6749 5.2).
+     */
+    static void assertRefused(KeycloakApi.Response r, String error) {
         assertEquals(400, r.status(), r.body());
         JsonNode body = r.json();
-        assertEquals("access_denied", body.path("error").asText(), r.body());
+        assertEquals(error, body.path("error").asText(), r.body());
         assertTrue(body.path("error_description").asText().startsWith("app_access_denied"), r.body());
         assertFalse(body.has("access_token") || body.has("refresh_token") || body.has("id_token"), r.body());
     }
@@ -233,9 +255,13 @@ class AppAccessIT {
                     b.screenshot("app-access-denied-desktop");
                     b.resize(Browser.PHONE);
                     assertRefusalPage(b);
-                    Object overflow = b.js("return document.documentElement.scrollWidth > window.innerWidth;");
-                    assertEquals(Boolean.FALSE, overflow, "no horizontal scrolling on a phone");
                     b.screenshot("app-access-denied-phone");
+                    long overflow = ((Number) b.js("return document.documentElement.scrollWidth - window.innerWidth;"))
+                            .longValue();
+                    assertTrue(overflow <= 0, "overflows by " + overflow + "px: " + b.js(
+                            "return [...document.querySelectorAll('body *')].filter(e => e.getBoundingClientRect().right"
+                                    + " > window.innerWidth).slice(0, 8).map(e => e.tagName + '#' + e.id + '.'"
+                                    + " + e.className + ':' + Math.round(e.getBoundingClientRect().right)).join(' ');"));
                 }
                 assertAudited("LOGIN_ERROR", outsiderId, APP, "app_access_denied");
             }
@@ -295,10 +321,12 @@ class AppAccessIT {
             }
 
             @Test
-            void aWrongPasswordIsJustAWrongPasswordSoMembershipIsNotRevealed() {
-                KeycloakApi.Response r = passwordGrant(grants, outsider, "Wrong-password-123456");
-                assertEquals(401, r.status(), r.body());
-                assertEquals("invalid_grant", r.json().path("error").asText());
+            void aWrongPasswordReadsTheSameForAMemberSoMembershipIsNotRevealed() {
+                KeycloakApi.Response outsiders = passwordGrant(grants, outsider, "Wrong-password-123456");
+                KeycloakApi.Response members = passwordGrant(grants, member, "Wrong-password-123456");
+                assertEquals("invalid_grant", outsiders.json().path("error").asText(), outsiders.body());
+                assertEquals(members.status(), outsiders.status());
+                assertEquals(members.body(), outsiders.body());
             }
         }
 
@@ -307,17 +335,52 @@ class AppAccessIT {
 
             @Test
             void theVerificationPageRefusesAndThePollingDeviceGetsAccessDenied() throws Exception {
-                JsonNode device = deviceStart(grants);
+                Device device = deviceStart(grants);
                 try (Browser b = new Browser(Browser.PHONE)) {
-                    b.open(device.path("verification_uri_complete").asText());
+                    b.open(device.verificationUrl());
                     MciasctlDeviceLoginIT.confirmCodeIfAsked(b);
                     signIn(b, outsider);
                     b.awaitPage(REFUSED_PAGE);
                 }
-                KeycloakApi.Response poll = devicePoll(grants, device.path("device_code").asText());
+                KeycloakApi.Response poll = devicePoll(grants, device);
                 assertEquals(400, poll.status(), poll.body());
                 assertEquals("access_denied", poll.json().path("error").asText(), poll.body());
                 assertFalse(poll.json().has("access_token"));
+            }
+        }
+
+        @Nested
+        class WhenExchangingATokenForTheApp {
+
+            /** Standard token exchange (Keycloak's default, enabled per client): the app may not mint their token. */
+            @Test
+            void theExchangeIsRefusedAndAMembersIsGranted() {
+                String target = RealmFixtures.unique("it-members-te");
+                String targetSecret = "secret-" + target;
+                api.postJson(api.adminRealmUrl("/clients"), api.adminToken(), Map.of(
+                        "clientId", target, "enabled", true, "publicClient", false, "secret", targetSecret,
+                        "standardFlowEnabled", false, "attributes", Map.of("standard.token.exchange.enabled", "true",
+                                "mcias.members-only", "true", "mcias.access-role", grantsRole))).expect(201);
+                // An open app whose tokens name the members-only app as audience, as token exchange requires.
+                String source = RealmFixtures.unique("it-te-source");
+                fx.createPasswordGrantClient(source, "secret-" + source, Map.of("protocolMappers", List.of(Map.of(
+                        "name", "audience", "protocol", "openid-connect", "protocolMapper", "oidc-audience-mapper",
+                        "config", Map.of("included.client.audience", target, "access.token.claim", "true",
+                                "id.token.claim", "false")))));
+                String basic = Base64.getEncoder().encodeToString((target + ":" + targetSecret)
+                        .getBytes(StandardCharsets.UTF_8));
+                for (String user : List.of(outsider, member)) {
+                    String subject = fx.accessToken(source, "secret-" + source, user, PASSWORD);
+                    KeycloakApi.Response r = api.postForm(api.realmUrl("/protocol/openid-connect/token"), basic, Map.of(
+                            "grant_type", "urn:ietf:params:oauth:grant-type:token-exchange", "subject_token", subject,
+                            "subject_token_type", "urn:ietf:params:oauth:token-type:access_token"));
+                    if (user.equals(outsider)) {
+                        assertRefused(r);
+                    } else {
+                        assertEquals(200, r.status(), r.body());
+                        assertTrue(r.json().has("access_token"), r.body());
+                    }
+                }
             }
         }
 
@@ -337,7 +400,8 @@ class AppAccessIT {
                         .expect(201);
                 BrowserFormLogin.Outcome o = BrowserFormLogin.login(api, id, openAppRedirect(), outsider, PASSWORD);
                 assertTrue(o.gotCode(), "the misconfigured flow issues a code: " + o.status());
-                assertRefused(exchangeCode(id, o.code(), openAppRedirect(), new Pkce(o.codeVerifier(), null)));
+                assertRefused(exchangeCode(id, o.code(), openAppRedirect(), new Pkce(o.codeVerifier(), null)),
+                        "invalid_grant");
                 assertAudited("CODE_TO_TOKEN_ERROR", outsiderId, id, "access_denied");
                 // The password grant through Keycloak's built-in direct-grant flow: refused as well.
                 assertRefused(passwordGrant(id, outsider, PASSWORD));
@@ -369,9 +433,9 @@ class AppAccessIT {
             @Test
             void thePasswordAndDeviceGrantsIssueTokens() throws Exception {
                 assertEquals(200, passwordGrant(grants, member, PASSWORD).status());
-                JsonNode device = deviceStart(grants);
+                Device device = deviceStart(grants);
                 try (Browser b = new Browser(Browser.DESKTOP)) {
-                    b.open(device.path("verification_uri_complete").asText());
+                    b.open(device.verificationUrl());
                     MciasctlDeviceLoginIT.confirmCodeIfAsked(b);
                     signIn(b, member);
                     if ("login-login-oauth-grant".equals(MciasctlDeviceLoginIT.awaitOneOf(b,
@@ -380,7 +444,7 @@ class AppAccessIT {
                     }
                     b.awaitPage("login-info");
                 }
-                JsonNode tokens = devicePoll(grants, device.path("device_code").asText()).expect(200).json();
+                JsonNode tokens = devicePoll(grants, device).expect(200).json();
                 assertTrue(tokens.has("access_token"), tokens.toString());
             }
 

@@ -33,7 +33,8 @@ import org.keycloak.services.clientpolicy.executor.ClientPolicyExecutorProvider;
  * tokens for a client, whatever authentication flow produced the session. It catches what the flow step cannot:
  * a refresh after the access role was taken away, a client with a browser-flow override, a login through an
  * identity provider (first-broker-login flow), a code minted before the app became members-only, a token
- * exchange. Refusal: {@code 400 access_denied} with a fixed description; Keycloak records the event
+ * exchange. Refusal: {@code 400 access_denied} (Keycloak turns it into {@code invalid_grant} for a code
+ * redemption) with a fixed description; Keycloak records the event
  * ({@code CODE_TO_TOKEN_ERROR}, {@code REFRESH_TOKEN_ERROR}, ... with error {@code access_denied},
  * {@code reason=client_policy_error}) and issues nothing.
  *
