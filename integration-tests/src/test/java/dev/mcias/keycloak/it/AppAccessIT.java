@@ -477,7 +477,15 @@ class AppAccessIT {
                 fx.grantRealmRole(id, grantsRole);
                 JsonNode tokens = passwordGrant(grants, name, PASSWORD).expect(200).json();
                 String refreshToken = tokens.path("refresh_token").asText();
+                String accessToken = tokens.path("access_token").asText();
+                assertEquals(200, api.get(api.realmUrl("/protocol/openid-connect/userinfo"), accessToken).status());
                 fx.revokeRealmRole(id, grantsRole);
+                // The access token already issued no longer reads the user's profile at userinfo either.
+                KeycloakApi.Response userinfo = api.get(api.realmUrl("/protocol/openid-connect/userinfo"), accessToken);
+                assertEquals(401, userinfo.status(), userinfo.body());
+                assertTrue(userinfo.headers().firstValue("WWW-Authenticate").orElse("").contains("invalid_token"),
+                        userinfo.headers().map().toString());
+                assertFalse(userinfo.body().contains(name), userinfo.body());
                 assertRefused(refresh(grants, refreshToken));
                 assertAudited("REFRESH_TOKEN_ERROR", id, grants, "access_denied");
                 assertRefused(passwordGrant(grants, name, PASSWORD));

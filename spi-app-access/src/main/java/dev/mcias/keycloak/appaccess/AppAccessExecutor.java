@@ -65,7 +65,16 @@ public class AppAccessExecutor implements ClientPolicyExecutorProvider<ClientPol
             case DEVICE_TOKEN_RESPONSE -> check(((DeviceTokenResponseContext) context).getClientSession());
             case BACKCHANNEL_TOKEN_RESPONSE -> check(((BackchannelTokenResponseContext) context).getClientSessionContext());
             case IMPLICIT_HYBRID_TOKEN_RESPONSE -> check(((ImplicitHybridTokenResponse) context).getClientSessionContext());
-            case USERINFO_REQUEST -> check(((UserInfoRequestContext) context).getClientSession());
+            case USERINFO_REQUEST -> {
+                // Keycloak's userinfo endpoint answers only RFC 6750 errors (anything else is a 500): the access
+                // token, issued before the role was taken away, is no longer honoured.
+                try {
+                    check(((UserInfoRequestContext) context).getClientSession());
+                } catch (ClientPolicyException e) {
+                    throw new ClientPolicyException("invalid_token", AppAccess.OAUTH_DESCRIPTION,
+                            Response.Status.UNAUTHORIZED);
+                }
+            }
             case TOKEN_EXCHANGE_REQUEST -> checkTokenExchange(((TokenExchangeRequestContext) context).getTokenExchangeContext());
             default -> {
                 // Other events issue no user token (service-account tokens are the client's own identity).
