@@ -22,6 +22,7 @@ import dev.mcias.client.Oidc;
 import dev.mcias.client.Session;
 import dev.mcias.client.SessionStore;
 import dev.mcias.ctl.Run;
+import dev.mcias.keycloak.it.support.BrowserFormLogin;
 import dev.mcias.keycloak.it.support.KeycloakApi;
 import dev.mcias.keycloak.it.support.KeycloakExtension;
 import dev.mcias.keycloak.it.support.KeycloakServer;
@@ -271,6 +272,46 @@ class MciasctlIT {
         assertTrue(pubRep.path("publicClient").asBoolean());
         assertEquals("[\"https://spa.example.test\"]", pubRep.path("webOrigins").toString());
         fails(2, run(admin, "apps", "add", "x-" + SUFFIX, "--redirect-uri", "javascript:alert(1)"), "http(s) URL");
+    }
+
+    @Test
+    void appsMembersOnlyCreatesTheRoleAndRolesAddGrantsAccess() throws Exception {
+        Path admin = sessionOf(adminName);
+        String app = RealmFixtures.unique("cli-members");
+        String redirect = "https://members.example.test/cb";
+        JsonNode c = json(ok(run(admin, "apps", "add", app, "--public", "--members-only", "--redirect-uri", redirect,
+                "-o", "json")));
+        assertTrue(c.path("members_only").asBoolean(), c.toString());
+        assertEquals("app:" + app, c.path("access_role").asText());
+        JsonNode rep = api.get(api.adminRealmUrl("/clients/" + fx.clientUuid(app)), api.adminToken()).expect(200).json();
+        assertEquals("true", rep.path("attributes").path("mcias.members-only").asText());
+        assertEquals("app:" + app, rep.path("attributes").path("mcias.access-role").asText());
+        api.get(api.adminRealmUrl("/roles/" + "app:" + app), api.adminToken()).expect(200);
+
+        String friend = RealmFixtures.unique("cli-friend");
+        fx.createUser(friend, RealmFixtures.DEFAULT_PASSWORD);
+        assertEquals(403, BrowserFormLogin.login(api, app, redirect, friend, RealmFixtures.DEFAULT_PASSWORD).status());
+        ok(run(admin, "users", "roles", "add", friend, "app:" + app));
+        assertTrue(BrowserFormLogin.login(api, app, redirect, friend, RealmFixtures.DEFAULT_PASSWORD).gotCode());
+        ok(run(admin, "users", "roles", "remove", friend, "app:" + app));
+        assertEquals(403, BrowserFormLogin.login(api, app, redirect, friend, RealmFixtures.DEFAULT_PASSWORD).status());
+
+        // Switched off the app is open to everyone, and on again with another role; other settings are kept.
+        assertTrue(ok(run(admin, "apps", "members-only", app, "off")).out().contains("open to every user"));
+        assertTrue(BrowserFormLogin.login(api, app, redirect, friend, RealmFixtures.DEFAULT_PASSWORD).gotCode());
+        String custom = RealmFixtures.unique("cli-friends");
+        JsonNode on = json(ok(run(admin, "apps", "members-only", app, "on", "--access-role", custom, "-o", "json")));
+        assertEquals(custom, on.path("access_role").asText());
+        api.get(api.adminRealmUrl("/roles/" + custom), api.adminToken()).expect(200);
+        JsonNode after = api.get(api.adminRealmUrl("/clients/" + fx.clientUuid(app)), api.adminToken()).expect(200).json();
+        assertEquals("S256", after.path("attributes").path("pkce.code.challenge.method").asText());
+        assertEquals("[\"" + redirect + "\"]", after.path("redirectUris").toString());
+        assertEquals(403, BrowserFormLogin.login(api, app, redirect, friend, RealmFixtures.DEFAULT_PASSWORD).status());
+
+        fails(2, run(admin, "apps", "members-only", app, "maybe"), "on or off");
+        fails(2, run(admin, "apps", "members-only", app, "off", "--access-role", "x"), "needs on");
+        fails(2, run(admin, "apps", "add", "x-" + SUFFIX, "--access-role", "x", "--redirect-uri", redirect), "needs --members-only");
+        fails(4, run(admin, "apps", "members-only", "no-such-app-" + SUFFIX, "on"), "not found");
     }
 
     @Test

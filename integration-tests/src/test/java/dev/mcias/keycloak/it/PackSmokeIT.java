@@ -25,7 +25,9 @@ class PackSmokeIT {
             "password-hashing", List.of("argon2id", "legacy-import"),
             "client-authenticator", List.of("system-account-token"),
             "realm-restapi-extension", List.of("system-accounts", "db-credentials", "audit"),
-            "eventsListener", List.of("mcias-audit"));
+            "eventsListener", List.of("mcias-audit"),
+            "authenticator", List.of("mcias-app-access", "mcias-app-access-direct-grant"),
+            "client-policy-executor", List.of("mcias-app-access"));
 
     @Test
     void serverLogHasNoProviderErrorsAtStartup(KeycloakServer server) throws IOException {

@@ -26,7 +26,8 @@ import org.junit.jupiter.api.Test;
  */
 class ProductionRealmIT {
 
-    static final Set<String> EXAMPLE_CLIENTS = Set.of("mcias-example-webapp", "mcias-example-spa", "example-job");
+    static final Set<String> EXAMPLE_CLIENTS = Set.of("mcias-example-webapp", "mcias-example-spa", "mcias-example-members",
+            "example-job");
 
     @Test
     void productionRealmAloneHasNoExampleClientsAndTheExamplesImportOnTopOnce() throws Exception {
@@ -58,9 +59,9 @@ class ProductionRealmIT {
                     + "/default-client-scopes"), token).expect(200).json();
             assertTrue(adminCliScopes.findValuesAsText("name").contains("mcias-api"), adminCliScopes.toString());
 
-            // The examples on top: three clients, one role and the service-account user added, placeholders filled in.
+            // The examples on top: four clients, two roles and the service-account user added, placeholders filled in.
             JsonNode first = ExampleApps.importInto(api);
-            assertEquals(5, first.path("added").asInt(), first.toString());
+            assertEquals(7, first.path("added").asInt(), first.toString());
             assertEquals(0, first.path("skipped").asInt(), first.toString());
             JsonNode after = api.get(api.adminRealmUrl("/clients"), api.adminToken()).expect(200).json();
             assertTrue(new TreeSet<>(after.findValuesAsText("clientId")).containsAll(EXAMPLE_CLIENTS));
@@ -68,6 +69,10 @@ class ProductionRealmIT {
             assertEquals(ExampleApps.spaUrl() + "/*", spa.path("redirectUris").path(0).asText(), spa.toString());
             JsonNode job = client(after, "example-job");
             assertEquals("system-account-token", job.path("clientAuthenticatorType").asText());
+            JsonNode members = client(after, "mcias-example-members");
+            assertEquals("true", members.path("attributes").path("mcias.members-only").asText(), members.toString());
+            api.get(api.adminRealmUrl("/roles/" + members.path("attributes").path("mcias.access-role").asText()),
+                    api.adminToken()).expect(200);
             JsonNode jobOptional = api.get(api.adminRealmUrl("/clients/" + job.path("id").asText()
                     + "/optional-client-scopes"), api.adminToken()).expect(200).json();
             assertTrue(jobOptional.findValuesAsText("name").contains("mcias-api"), jobOptional.toString());
@@ -80,7 +85,7 @@ class ProductionRealmIT {
                     Map.of("clientId", "mcias-example-spa", "description", "changed by an admin")).expect(204);
             JsonNode second = ExampleApps.importInto(api);
             assertEquals(0, second.path("added").asInt(), second.toString());
-            assertEquals(5, second.path("skipped").asInt(), second.toString());
+            assertEquals(7, second.path("skipped").asInt(), second.toString());
             assertEquals("changed by an admin", api.get(api.adminRealmUrl("/clients/" + spa.path("id").asText()),
                     api.adminToken()).expect(200).json().path("description").asText());
         }

@@ -29,7 +29,8 @@ class RealmJsonTest {
 
     /** The only placeholders the example clients may use; each is documented in the README. */
     static final Set<String> ENV = Set.of("MCIAS_WEBAPP_URL", "MCIAS_WEBAPP_CLIENT_SECRET", "MCIAS_SPA_URL");
-    static final Set<String> EXAMPLE_CLIENTS = Set.of("mcias-example-webapp", "mcias-example-spa", "example-job");
+    static final Set<String> EXAMPLE_CLIENTS = Set.of("mcias-example-webapp", "mcias-example-spa", "mcias-example-members",
+            "example-job");
     /** Client scopes Keycloak creates in every realm (CreateDefaultClientScopes). */
     static final Set<String> BUILT_IN_SCOPES = Set.of("web-origins", "acr", "profile", "roles", "basic", "email",
             "address", "phone", "offline_access", "microprofile-jwt", "organization", "service_account");
@@ -90,7 +91,8 @@ class RealmJsonTest {
         assertEquals("SKIP", examples.path("ifResourceExists").asText());
         Set<String> ids = new TreeSet<>(examples.path("clients").findValuesAsText("clientId"));
         assertEquals(new TreeSet<>(EXAMPLE_CLIENTS), ids);
-        assertEquals(List.of("example-job"), examples.path("roles").path("realm").findValuesAsText("name"));
+        assertEquals(List.of("example-job", "app:mcias-example-members"),
+                examples.path("roles").path("realm").findValuesAsText("name"));
         assertFalse(examples.has("realm"), "not a realm file: --import-realm must never pick it up");
         List<String> fields = new ArrayList<>();
         examples.fieldNames().forEachRemaining(fields::add);
@@ -326,5 +328,50 @@ class RealmJsonTest {
         List<String> listeners = new ArrayList<>();
         realm.path("eventsListeners").forEach(n -> listeners.add(n.asText()));
         assertEquals(List.of("mcias-audit"), listeners);
+    }
+
+    private static JsonNode flow(String alias) {
+        for (JsonNode f : realm.path("authenticationFlows")) {
+            if (alias.equals(f.path("alias").asText())) {
+                return f;
+            }
+        }
+        throw new AssertionError("flow " + alias + " is defined");
+    }
+
+    private static List<String> steps(JsonNode flow) {
+        List<String> out = new ArrayList<>();
+        for (JsonNode e : flow.path("authenticationExecutions")) {
+            out.add(e.path("requirement").asText() + " "
+                    + (e.path("authenticatorFlow").asBoolean() ? e.path("flowAlias").asText() : e.path("authenticator").asText()));
+        }
+        return out;
+    }
+
+    @Test
+    void membersOnlyCheckRunsAfterEverySignInPathAndOnEveryTokenRequest() {
+        // Keycloak ignores ALTERNATIVE steps that share a level with a REQUIRED one, so the cookie and the forms
+        // alternatives live in a REQUIRED subflow and the check follows it: both paths pass through the check.
+        JsonNode browser = flow(realm.path("browserFlow").asText());
+        assertEquals(List.of("REQUIRED mcias browser sign-in", "REQUIRED mcias-app-access"), steps(browser));
+        assertEquals(List.of("ALTERNATIVE auth-cookie", "ALTERNATIVE mcias browser forms"), steps(flow("mcias browser sign-in")));
+        List<String> directGrant = steps(flow(realm.path("directGrantFlow").asText()));
+        assertEquals("REQUIRED mcias-app-access-direct-grant", directGrant.get(directGrant.size() - 1));
+        // The client-policy executor checks every client's token requests (refresh, code, device, exchange ...).
+        boolean covered = false;
+        for (JsonNode policy : realm.path("clientPolicies").path("policies")) {
+            if (policy.path("enabled").asBoolean()
+                    && policy.path("conditions").findValuesAsText("condition").equals(List.of("any-client"))) {
+                for (JsonNode profileName : policy.path("profiles")) {
+                    for (JsonNode profile : realm.path("clientProfiles").path("profiles")) {
+                        if (profile.path("name").asText().equals(profileName.asText())
+                                && profile.path("executors").findValuesAsText("executor").contains("mcias-app-access")) {
+                            covered = true;
+                        }
+                    }
+                }
+            }
+        }
+        assertTrue(covered, "an enabled any-client policy runs the mcias-app-access executor");
     }
 }

@@ -20,6 +20,8 @@ public final class DetailsFilter {
             "previous_last_name", "credential_type", "credential_id", "custom_required_action", "reason",
             "client_auth_method", "token_type", "token_issued_for", "not_before", "redirected_to_client",
             "validate_access_token", "updated_refresh_token_id", "user_session_id",
+            // set by Keycloak when a client-policy executor refuses (e.g. spi-app-access): fixed error strings
+            "client_policy_error", "client_policy_error_detail",
             // MCIAS modules (system accounts, database credentials, audit)
             "system_account", "token_fingerprint", "account", "action", "actor", "fingerprint", "mode",
             "purged_through_seq", "purged_count", "last_purged_hash",
