@@ -363,6 +363,24 @@ class InvitesIT {
         }
 
         @Test
+        void anInviteThatMakesAnAdminSetsUpTotpBeforeTheSessionWhateverTheFriendTicked() throws Exception {
+            String token = token(create(Map.of("roles", List.of("admin"))).expect(201).json());
+            String username = RealmFixtures.unique("inv-admin");
+            KeycloakApi.Response page = api.get(api.realmUrl("/invites/accept?invite=" + token), null).expect(200);
+            String body = "invite=" + enc(token) + "&username=" + enc(username) + "&email="
+                    + enc(username + "@example.test") + "&firstName=F&lastName=L&password=" + enc(PASSWORD)
+                    + "&password-confirm=" + enc(PASSWORD) + "&form_nonce=" + enc(formNonce(page));
+            HttpResponse<String> r = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NEVER).build()
+                    .send(HttpRequest.newBuilder(URI.create(api.realmUrl("/invites/accept")))
+                            .header("Content-Type", "application/x-www-form-urlencoded")
+                            .header("Cookie", formCookie(page))
+                            .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+            assertTrue(r.statusCode() == 302 || r.statusCode() == 303, r.statusCode() + " " + r.body());
+            JsonNode user = users(username).get(0);
+            assertTrue(user.path("requiredActions").toString().contains("CONFIGURE_TOTP"), user.toString());
+        }
+
+        @Test
         void twentyConcurrentRedemptionsCreateExactlyOneUser() throws Exception {
             String token = token(create(Map.of("roles", List.of(role))).expect(201).json());
             String prefix = RealmFixtures.unique("inv-race");

@@ -25,6 +25,8 @@ record CreateInviteRequest(String username, String email, List<String> roles, St
     static final int MAX_BODY_BYTES = 8192;
     static final int MAX_NOTE = 255;
     static final int MAX_ROLES = 20;
+    /** The stored list (comma-joined) fits its column, {@code ROLES VARCHAR(2048)}. */
+    static final int MAX_ROLES_LENGTH = 2048;
     static final long DEFAULT_EXPIRES_IN = 7L * 24 * 3600;
     static final long MIN_EXPIRES_IN = 60;
     static final long MAX_EXPIRES_IN = 30L * 24 * 3600;
@@ -75,6 +77,9 @@ record CreateInviteRequest(String username, String email, List<String> roles, St
                 seen.add(n.asText());
             }
             roles.addAll(seen);
+            if (String.join(",", roles).length() > MAX_ROLES_LENGTH) {
+                throw new Errors.BadRequest("roles: at most " + MAX_ROLES_LENGTH + " characters in all");
+            }
         }
         String app = optionalText(json, "app");
         if (app != null && !NAME.matcher(app).matches()) {

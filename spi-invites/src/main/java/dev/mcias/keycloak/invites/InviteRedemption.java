@@ -74,9 +74,11 @@ final class InviteRedemption {
     private final KeycloakSession session;
     private final RealmModel realm;
     private final InviteStore store;
+    private final String adminRole;
 
-    InviteRedemption(KeycloakSession session) {
+    InviteRedemption(KeycloakSession session, String adminRole) {
         this.session = session;
+        this.adminRole = adminRole;
         this.realm = session.getContext().getRealm();
         this.store = new InviteStore(session);
     }
@@ -159,7 +161,10 @@ final class InviteRedemption {
             for (RoleModel role : InviteService.existingRoles(realm, invite)) {
                 user.grantRole(role);
             }
-            if ("on".equals(form.getFirst("setup-totp"))) {
+            // The realm makes admins present TOTP at every browser login; this sign-in skips that flow, so an
+            // invite that makes an admin sets TOTP up before the SSO session exists, whatever the friend ticked.
+            RoleModel admin = realm.getRole(adminRole);
+            if (("on".equals(form.getFirst("setup-totp")) && offerTotp()) || (admin != null && user.hasRole(admin))) {
                 user.addRequiredAction(UserModel.RequiredAction.CONFIGURE_TOTP);
             }
             if ("on".equals(form.getFirst("setup-passkey")) && offerPasskey()) {

@@ -113,11 +113,11 @@ public final class InviteService {
         if (invite.getUsedAt() != null) {
             return Revoke.ALREADY_USED;
         }
-        if (invite.getRevokedAt() == null) {
-            invite.setRevokedAt(Time.currentTimeMillis());
-            invite.setRevokedBy(actor);
+        if (invite.getRevokedAt() != null || store.revoke(invite.getId(), actor, Time.currentTimeMillis())) {
+            return Revoke.REVOKED;
         }
-        return Revoke.REVOKED;
+        // Neither revoked before nor by this call: a redemption used it in the meantime.
+        return Revoke.ALREADY_USED;
     }
 
     static String status(InviteEntity e) {

@@ -58,6 +58,15 @@ public final class InviteStore {
         return rows == 1;
     }
 
+    /**
+     * Revokes an invite unless it was used or revoked already, as one conditional update: a redemption committing
+     * at the same time either wins (0 rows here) or finds the invite revoked. Returns whether this call revoked it.
+     */
+    public boolean revoke(String inviteId, String actor, long now) {
+        return em.createNamedQuery("mciasInviteRevoke").setParameter("now", now).setParameter("actor", actor)
+                .setParameter("id", inviteId).executeUpdate() == 1;
+    }
+
     /** Deletes a realm's invites that expired before {@code before} (epoch ms); returns how many. */
     public int purge(RealmModel realm, long before) {
         return em.createNamedQuery("mciasInvitePurge").setParameter("realmId", realm.getId())

@@ -155,7 +155,7 @@ public class InvitesResource {
     @Path("accept")
     @Produces(MediaType.TEXT_HTML)
     public Response acceptForm(@QueryParam("invite") String invite) {
-        return new InviteRedemption(session).show(invite);
+        return new InviteRedemption(session, adminRole).show(invite);
     }
 
     @POST
@@ -163,7 +163,7 @@ public class InvitesResource {
     @Consumes(MediaType.APPLICATION_FORM_URLENCODED)
     @Produces(MediaType.TEXT_HTML)
     public Response accept(MultivaluedMap<String, String> form) {
-        return new InviteRedemption(session).redeem(form);
+        return new InviteRedemption(session, adminRole).redeem(form);
     }
 
     private static Response notFound() {
