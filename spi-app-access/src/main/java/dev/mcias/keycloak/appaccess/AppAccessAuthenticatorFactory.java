@@ -1,78 +1,13 @@
 package dev.mcias.keycloak.appaccess;
 
-import java.util.List;
-
-import org.keycloak.Config;
-import org.keycloak.authentication.Authenticator;
-import org.keycloak.authentication.AuthenticatorFactory;
-import org.keycloak.models.AuthenticationExecutionModel;
-import org.keycloak.models.KeycloakSession;
-import org.keycloak.models.KeycloakSessionFactory;
-import org.keycloak.provider.ProviderConfigProperty;
-
-public class AppAccessAuthenticatorFactory implements AuthenticatorFactory {
+/** The browser-flow step: place it REQUIRED after the sign-in (cookie or forms) subflow. */
+public class AppAccessAuthenticatorFactory extends AppAccessStepFactory {
 
     public static final String ID = "mcias-app-access";
 
-    private static final AuthenticationExecutionModel.Requirement[] CHOICES = {
-            AuthenticationExecutionModel.Requirement.REQUIRED, AuthenticationExecutionModel.Requirement.DISABLED};
-
-    private static final AppAccessAuthenticator INSTANCE = new AppAccessAuthenticator();
-
-    @Override
-    public String getId() {
-        return ID;
-    }
-
-    @Override
-    public String getDisplayType() {
-        return "MCIAS members-only apps (browser)";
-    }
-
-    @Override
-    public String getReferenceCategory() {
-        return "mcias-app-access";
-    }
-
-    @Override
-    public boolean isConfigurable() {
-        return false;
-    }
-
-    @Override
-    public AuthenticationExecutionModel.Requirement[] getRequirementChoices() {
-        return CHOICES;
-    }
-
-    @Override
-    public boolean isUserSetupAllowed() {
-        return false;
-    }
-
-    @Override
-    public String getHelpText() {
-        return "Refuses, with a page naming the app, users without the access role of a members-only app. Place it REQUIRED after the sign-in (cookie or forms) subflow.";
-    }
-
-    @Override
-    public List<ProviderConfigProperty> getConfigProperties() {
-        return List.of();
-    }
-
-    @Override
-    public Authenticator create(KeycloakSession session) {
-        return INSTANCE;
-    }
-
-    @Override
-    public void init(Config.Scope config) {
-    }
-
-    @Override
-    public void postInit(KeycloakSessionFactory factory) {
-    }
-
-    @Override
-    public void close() {
+    public AppAccessAuthenticatorFactory() {
+        super(ID, "MCIAS members-only apps (browser)", "Refuses, with a page naming the app, users without the access"
+                + " role of a members-only app. Place it REQUIRED after the sign-in (cookie or forms) subflow.",
+                new AppAccessAuthenticator());
     }
 }
