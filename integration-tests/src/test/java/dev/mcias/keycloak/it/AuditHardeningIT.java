@@ -262,22 +262,8 @@ class AuditHardeningIT {
                 s.setString(1, realmId);
                 try (ResultSet rs = s.executeQuery()) {
                     while (rs.next()) {
-                        AuditRecordEntity e = new AuditRecordEntity();
-                        e.setId(rs.getString("id"));
-                        e.setRealmId(rs.getString("realm_id"));
-                        e.setSeq(rs.getLong("seq"));
+                        AuditRecordEntity e = AuditRows.entity(rs);
                         e.setTime(e.getSeq() < baseSeq + n ? 0 : rs.getLong("event_time"));
-                        e.setKind(rs.getString("kind"));
-                        e.setType(rs.getString("type"));
-                        e.setOutcome(rs.getString("outcome"));
-                        e.setError(rs.getString("error"));
-                        e.setUserId(rs.getString("user_id"));
-                        e.setClientId(rs.getString("client_id"));
-                        e.setSessionId(rs.getString("session_id"));
-                        e.setIpAddress(rs.getString("ip_address"));
-                        e.setUserAgent(rs.getString("user_agent"));
-                        e.setResourcePath(rs.getString("resource_path"));
-                        e.setDetails(rs.getString("details"));
                         e.setPrevHash(prev);
                         prev = AuditChain.hash(e);
                         u.setLong(1, e.getTime());

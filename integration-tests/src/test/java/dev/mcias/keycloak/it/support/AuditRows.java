@@ -116,22 +116,7 @@ public final class AuditRows {
                 s.setLong(2, fromSeq);
                 try (ResultSet rs = s.executeQuery()) {
                     while (rs.next()) {
-                        AuditRecordEntity e = new AuditRecordEntity();
-                        e.setId(rs.getString("id"));
-                        e.setRealmId(rs.getString("realm_id"));
-                        e.setSeq(rs.getLong("seq"));
-                        e.setTime(rs.getLong("event_time"));
-                        e.setKind(rs.getString("kind"));
-                        e.setType(rs.getString("type"));
-                        e.setOutcome(rs.getString("outcome"));
-                        e.setError(rs.getString("error"));
-                        e.setUserId(rs.getString("user_id"));
-                        e.setClientId(rs.getString("client_id"));
-                        e.setSessionId(rs.getString("session_id"));
-                        e.setIpAddress(rs.getString("ip_address"));
-                        e.setUserAgent(rs.getString("user_agent"));
-                        e.setResourcePath(rs.getString("resource_path"));
-                        e.setDetails(rs.getString("details"));
+                        AuditRecordEntity e = entity(rs);
                         edit.accept(e);
                         e.setPrevHash(prev);
                         prev = AuditChain.hash(e);
@@ -159,5 +144,26 @@ public final class AuditRows {
         } finally {
             c.setAutoCommit(auto);
         }
+    }
+
+    /** A stored record row (all columns the chain hash covers) as the entity the server hashes. */
+    public static AuditRecordEntity entity(ResultSet rs) throws SQLException {
+        AuditRecordEntity e = new AuditRecordEntity();
+        e.setId(rs.getString("id"));
+        e.setRealmId(rs.getString("realm_id"));
+        e.setSeq(rs.getLong("seq"));
+        e.setTime(rs.getLong("event_time"));
+        e.setKind(rs.getString("kind"));
+        e.setType(rs.getString("type"));
+        e.setOutcome(rs.getString("outcome"));
+        e.setError(rs.getString("error"));
+        e.setUserId(rs.getString("user_id"));
+        e.setClientId(rs.getString("client_id"));
+        e.setSessionId(rs.getString("session_id"));
+        e.setIpAddress(rs.getString("ip_address"));
+        e.setUserAgent(rs.getString("user_agent"));
+        e.setResourcePath(rs.getString("resource_path"));
+        e.setDetails(rs.getString("details"));
+        return e;
     }
 }
