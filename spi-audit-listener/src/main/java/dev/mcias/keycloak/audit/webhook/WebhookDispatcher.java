@@ -44,7 +44,8 @@ import dev.mcias.keycloak.audit.AuditEventListenerProviderFactory;
  * Delivers the webhook outbox: owned by the {@code mcias-audit} listener factory (its options are that provider's,
  * {@code --spi-events-listener--mcias-audit--webhook-*}). Each attempt claims its row with a conditional UPDATE in a
  * short transaction, posts outside any transaction, and records the outcome in another one; a failed attempt is
- * retried with exponential backoff and jitter until the attempt or age bound, then the row is marked failed. A
+ * retried with exponential backoff and jitter until the attempt or age bound, then the row is marked failed; a
+ * destination the policy refuses ({@link WebhookDestinations}) is marked failed at once, without a connection. A
  * cluster-aware poller picks up rows nobody is working on (after a restart, a crash, another node's death, or a
  * full local queue) and purges finished rows after their retention.
  */
@@ -64,6 +65,8 @@ public final class WebhookDispatcher {
     private final long retentionMillis;
     private final long failedRetentionMillis;
     private final int threads;
+    private final WebhookDestinations destinations;
+    private volatile WebhookDestinations.Resolver resolver = WebhookDestinations.SYSTEM;
     private final Set<String> queued = ConcurrentHashMap.newKeySet();
     private final Set<String> warned = ConcurrentHashMap.newKeySet();
     private volatile KeycloakSessionFactory factory;
@@ -84,6 +87,7 @@ public final class WebhookDispatcher {
         failedRetentionMillis = positive(c.getLong("webhookFailedRetentionDays", 30L), "webhook-failed-retention-days")
                 * 86_400_000L;
         threads = (int) positive(c.getInt("webhookThreads", 2), "webhook-threads");
+        destinations = WebhookDestinations.parse(c.get("webhookAllowedDestinations"));
     }
 
     private static long positive(long v, String name) {
@@ -93,12 +97,15 @@ public final class WebhookDispatcher {
         return v;
     }
 
-    /** Reads the options; a broken secret file or option stops startup. */
+    /** Reads the options; a broken secret file or option stops startup (naming the option, never a secret). */
     public static WebhookDispatcher fromConfig(Config.Scope config) {
         WebhookDispatcher d = new WebhookDispatcher(config);
         if (d.secrets.configured()) {
             LOG.infof("audit webhooks: secrets from the webhook-secret-file; realms turn webhooks on with the %s"
                     + " realm attribute", WebhookRealmConfig.URL_ATTRIBUTE);
+            if (d.destinations.allowsInternal()) {
+                LOG.infof("audit webhooks: internal destinations allowed: %s", d.destinations);
+            }
         }
         return d;
     }
@@ -126,7 +133,11 @@ public final class WebhookDispatcher {
                 .property().name("webhookFailedRetentionDays").type(ProviderConfigProperty.INTEGER_TYPE)
                 .helpText("Failed outbox rows are deleted after this many days.").defaultValue(30).add()
                 .property().name("webhookThreads").type(ProviderConfigProperty.INTEGER_TYPE)
-                .helpText("Delivery threads per node.").defaultValue(2).add();
+                .helpText("Delivery threads per node.").defaultValue(2).add()
+                .property().name("webhookAllowedDestinations").type(ProviderConfigProperty.STRING_TYPE)
+                .helpText("Internal destinations webhooks may reach (comma list of IP addresses, CIDR ranges and"
+                        + " exact host names, e.g. 127.0.0.1,192.168.1.10/32,hub.home.arpa); unset: deliveries to"
+                        + " loopback, private, link-local and other non-public addresses are refused.").add();
     }
 
     /** The dispatcher of the running server, or null (listener not installed). */
@@ -284,7 +295,7 @@ public final class WebhookDispatcher {
         if (job[0] == null) {
             return;
         }
-        Outcome outcome = post(job[0]);
+        Outcome outcome = guarded(job[0].url(), () -> post(job[0]));
         long[] retryIn = {-1};
         KeycloakModelUtils.runJobInTransaction(factory, s -> {
             WebhookOutboxEntity o = new WebhookOutbox(s).held(id, token);
@@ -302,11 +313,72 @@ public final class WebhookDispatcher {
         return 2 * timeout.toMillis() + 5_000L;
     }
 
-    /** Result of one HTTP attempt: the status (0 when none came back) and a short reason when it failed. */
-    record Outcome(int status, String error) {
+    /**
+     * Result of one HTTP attempt: the status (0 when none came back) and a short reason when it failed; refused:
+     * the destination policy stopped it (final, no retry).
+     */
+    record Outcome(int status, String error, boolean refused) {
+        Outcome(int status, String error) {
+            this(status, error, false);
+        }
+
         boolean ok() {
             return error == null;
         }
+    }
+
+    /**
+     * What the deliveries endpoint shows for a refused destination. The same text whether the host is internal,
+     * does not resolve, or was found internal only after the attempt, so realm admins learn nothing about the
+     * server's network from it; the server log tells the operator which.
+     */
+    static final String REFUSED_ERROR = "destination not allowed";
+    static final Outcome REFUSED = new Outcome(0, REFUSED_ERROR, true);
+
+    /**
+     * The destination policy around one attempt. Before: the host is resolved as the HTTP client will resolve it
+     * (same InetAddress lookup, so the client normally gets the same answer from the JVM's DNS cache) and the
+     * attempt is refused, with no connection, if an address is not allowed. After: resolved once more; if the
+     * answer has become internal (DNS rebinding: the cache entry ran out between the check and the connect) the
+     * attempt's outcome is withheld and the delivery refused, so it reveals nothing about what answered.
+     */
+    Outcome guarded(String url, java.util.function.Supplier<Outcome> send) {
+        String host;
+        try {
+            host = URI.create(url).getHost();
+        } catch (IllegalArgumentException e) {
+            host = null;
+        }
+        WebhookDestinations.Verdict before = destinations.check(host, resolver);
+        if (before != WebhookDestinations.Verdict.ALLOWED) {
+            refusedLog(url, before, false);
+            return REFUSED;
+        }
+        Outcome outcome = send.get();
+        WebhookDestinations.Verdict after = destinations.check(host, resolver);
+        if (after != WebhookDestinations.Verdict.ALLOWED) {
+            refusedLog(url, after, true);
+            return REFUSED;
+        }
+        return outcome;
+    }
+
+    /** Tells the operator why (once per endpoint and reason per node, then at debug: realm admins choose URLs). */
+    private void refusedLog(String url, WebhookDestinations.Verdict verdict, boolean afterAttempt) {
+        String why = verdict == WebhookDestinations.Verdict.UNRESOLVED ? "its host does not resolve"
+                : "it resolves to an internal address not in webhook-allowed-destinations";
+        String when = afterAttempt ? " after the attempt (DNS answer changed during it; outcome withheld)" : "";
+        String key = "refused:" + WebhookRealmConfig.origin(url) + ":" + verdict + ":" + afterAttempt;
+        if (warned.size() < 10_000 && warned.add(key)) {
+            LOG.warnf("audit webhooks: delivery to %s refused%s: %s", WebhookRealmConfig.origin(url), when, why);
+        } else {
+            LOG.debugf("audit webhooks: delivery to %s refused%s: %s", WebhookRealmConfig.origin(url), when, why);
+        }
+    }
+
+    /** For tests: resolve hosts with this instead of the system resolver. */
+    void resolver(WebhookDestinations.Resolver r) {
+        this.resolver = r;
     }
 
     private Outcome post(Job job) {
@@ -344,6 +416,12 @@ public final class WebhookDispatcher {
         o.setAttempts(o.getAttempts() + 1);
         o.setLastAttemptAt(now);
         o.setLastStatus(outcome.status() == 0 ? null : outcome.status());
+        if (outcome.refused()) {
+            // Final at once: retrying would only repeat the refusal (or, after a DNS change, probe again).
+            finish(o, WebhookOutboxEntity.FAILED, now, null, REFUSED_ERROR);
+            WebhookMetrics.count("refused");
+            return -1;
+        }
         if (outcome.ok()) {
             finish(o, WebhookOutboxEntity.DELIVERED, now, outcome.status(), null);
             WebhookMetrics.count(WebhookOutboxEntity.DELIVERED);
