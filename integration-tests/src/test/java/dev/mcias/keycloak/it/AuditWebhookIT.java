@@ -40,8 +40,9 @@ import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * Audit webhooks (spi-audit-listener README, "Webhooks") against a real receiver on 127.0.0.1: Standard Webhooks
- * signatures, retries after errors and timeouts, the attempt bound, the deliveries endpoint, and (on a server of
- * its own) delivery resumed after {@code kill -9}. The shared server runs with short webhook timeouts
+ * signatures, retries after errors and timeouts, the attempt bound, redirects not followed, the destination policy
+ * (internal addresses refused unless the operator allows them), the deliveries endpoint, and (on a server of its
+ * own) delivery resumed after {@code kill -9}. The shared server runs with short webhook timeouts
  * ({@link ServerOptions#webhookOptions}); the realm's webhook is on only while this class runs.
  */
 @ExtendWith(KeycloakExtension.class)
@@ -225,14 +226,145 @@ class AuditWebhookIT {
             // Marked failed after the last attempt was answered: no attempt can follow.
             assertEquals(ServerOptions.WEBHOOK_MAX_ATTEMPTS, receiver.forRecord(recordId).size());
             assertTrue(deliveries(api, admin, "").path("counts").path("failed").asLong() >= 1);
-            if (api.server() instanceof DistributionKeycloakServer kc) {
-                String metrics = api.get(kc.managementUrl() + "/metrics", null).expect(200).body();
-                double failed = metrics.lines()
-                        .filter(l -> l.startsWith("mcias_audit_webhook_deliveries_total{")
-                                && l.contains("outcome=\"failed\""))
-                        .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).sum();
-                assertTrue(failed >= 1, "the failure is counted in /metrics");
+            if (api.server() instanceof DistributionKeycloakServer) {
+                assertTrue(deliveriesCounted(api, "failed") >= 1, "the failure is counted in /metrics");
             }
+        }
+
+        /** An endpoint that redirects elsewhere is a failed attempt: the other address never hears of the record. */
+        @Test
+        void redirectsAreNotFollowed() throws Exception {
+            try (WebhookReceiver elsewhere = new WebhookReceiver()) {
+                receiver.redirectTo(elsewhere.url());
+                String name = RealmFixtures.unique("hook-redirect");
+                String user = fx.createUser(name, RealmFixtures.DEFAULT_PASSWORD);
+                plans.put(user, n -> 307);
+                fx.passwordGrant(name, RealmFixtures.DEFAULT_PASSWORD).expect(200);
+                String recordId = loginRecord(api, admin, user).path("id").asText();
+                JsonNode row = awaitRow(api, admin, recordId, "failed");
+                assertEquals(307, row.path("last_status").asInt());
+                assertEquals("HTTP 307", row.path("last_error").asText());
+                assertEquals(ServerOptions.WEBHOOK_MAX_ATTEMPTS, receiver.forRecord(recordId).size());
+                assertEquals(List.of(), elsewhere.received(), "the redirect target got nothing");
+            } finally {
+                receiver.redirectTo(null);
+            }
+        }
+    }
+
+    /** {@code mcias_audit_webhook_deliveries_total{outcome}} of the shared server, summed over its series. */
+    static double deliveriesCounted(KeycloakApi api, String outcome) {
+        String metrics = api.get(((DistributionKeycloakServer) api.server()).managementUrl() + "/metrics", null)
+                .expect(200).body();
+        return metrics.lines()
+                .filter(l -> l.startsWith("mcias_audit_webhook_deliveries_total{")
+                        && l.contains("outcome=\"" + outcome + "\""))
+                .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).sum();
+    }
+
+    /**
+     * The destination policy (README, "Where deliveries may go"): the test servers allow only 127.0.0.1
+     * ({@link ServerOptions#WEBHOOK_ALLOWED_DESTINATIONS}), the receivers' address; every other internal
+     * destination is refused at delivery time without a connection, with one fixed error whatever the reason.
+     */
+    @Nested
+    class GivenAnInternalDestination {
+
+        @Test
+        void notAllowedByTheOperatorItIsRefusedWithoutAConnectionAndNeverRetried() throws Exception {
+            double refusedBefore = api.server() instanceof DistributionKeycloakServer ? deliveriesCounted(api,
+                    "refused") : 0;
+            try (Listener internal = new Listener("127.0.0.2")) {
+                String port = ":" + internal.port();
+                // A listening internal address, the same one spelled as a decimal number, cloud metadata, a name
+                // that does not resolve, and the allowed receiver on 127.0.0.1 (the option's positive case).
+                List<String> refused = List.of("https://127.0.0.2" + port + "/hook", "https://2130706434" + port
+                        + "/hook", "https://169.254.169.254/latest/meta-data", "https://no-such-host.invalid/hook");
+                fx.realmAttributes(Map.of(URL_ATTRIBUTE, String.join(" ", refused) + " " + receiver.url(),
+                        EVENTS_ATTRIBUTE, "LOGIN"));
+                try {
+                    String user = userWhoLogsIn(fx);
+                    String recordId = loginRecord(api, admin, user).path("id").asText();
+                    List<JsonNode> rows = Await.value("four refused deliveries of " + recordId, WAIT, () -> {
+                        List<JsonNode> failed = rowsOf(recordId, "failed");
+                        return failed.size() == refused.size() ? failed : null;
+                    });
+                    awaitRow(api, admin, recordId, "delivered");
+                    assertEquals(1, receiver.forRecord(recordId).size(), "the allowed loopback receiver got it");
+
+                    Set<String> endpoints = new java.util.HashSet<>();
+                    for (JsonNode row : rows) {
+                        endpoints.add(row.path("endpoint").asText());
+                        assertEquals("destination not allowed", row.path("last_error").asText(), row.toString());
+                        assertTrue(row.path("last_status").isNull(), row.toString());
+                        assertEquals(1, row.path("attempts").asInt(), "failed at once, no retry: " + row);
+                        assertTrue(row.path("next_attempt").isNull(), row.toString());
+                    }
+                    assertEquals(refused.stream().map(u -> u.substring(0, u.indexOf('/', 8))).collect(
+                            java.util.stream.Collectors.toSet()), endpoints);
+                    assertEquals(0, internal.accepted(), "no connection was attempted");
+                    if (api.server() instanceof DistributionKeycloakServer) {
+                        assertTrue(deliveriesCounted(api, "refused") >= refusedBefore + refused.size(),
+                                "counted as outcome=refused in /metrics");
+                    }
+
+                    // Failed is final: a later record's delivery comes and goes, the refused rows stay as they
+                    // were and the internal address still has had no connection.
+                    fx.realmAttributes(Map.of(URL_ATTRIBUTE, receiver.url(), EVENTS_ATTRIBUTE, "LOGIN"));
+                    String later = userWhoLogsIn(fx);
+                    awaitRow(api, admin, loginRecord(api, admin, later).path("id").asText(), "delivered");
+                    for (JsonNode row : rowsOf(recordId, "failed")) {
+                        assertEquals(1, row.path("attempts").asInt());
+                    }
+                    assertEquals(0, internal.accepted());
+                } finally {
+                    fx.realmAttributes(Map.of(URL_ATTRIBUTE, receiver.url(), EVENTS_ATTRIBUTE, "LOGIN"));
+                }
+            }
+        }
+
+        List<JsonNode> rowsOf(String recordId, String status) {
+            List<JsonNode> out = new ArrayList<>();
+            for (JsonNode row : deliveries(api, admin, "&status=" + status).path("deliveries")) {
+                if (recordId.equals(row.path("record_id").asText())) {
+                    out.add(row);
+                }
+            }
+            return out;
+        }
+    }
+
+    /** A TCP listener that counts the connections it accepts (and closes them): did anything try to connect? */
+    static final class Listener implements AutoCloseable {
+        private final java.net.ServerSocket socket;
+        private final AtomicInteger accepted = new AtomicInteger();
+
+        Listener(String address) throws java.io.IOException {
+            socket = new java.net.ServerSocket(0, 50, java.net.InetAddress.getByName(address));
+            Thread t = new Thread(() -> {
+                while (!socket.isClosed()) {
+                    try (java.net.Socket s = socket.accept()) {
+                        accepted.incrementAndGet();
+                    } catch (java.io.IOException e) {
+                        // closed
+                    }
+                }
+            }, "internal-listener");
+            t.setDaemon(true);
+            t.start();
+        }
+
+        int port() {
+            return socket.getLocalPort();
+        }
+
+        int accepted() {
+            return accepted.get();
+        }
+
+        @Override
+        public void close() throws java.io.IOException {
+            socket.close();
         }
     }
 

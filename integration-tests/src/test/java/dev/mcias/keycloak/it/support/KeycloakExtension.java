@@ -149,6 +149,12 @@ public final class KeycloakExtension implements ParameterResolver {
         }
 
         /**
+         * The one internal destination test servers may deliver webhooks to: the tests' receivers listen on
+         * 127.0.0.1 (any other internal address stays refused, which AuditWebhookIT relies on).
+         */
+        public static final String WEBHOOK_ALLOWED_DESTINATIONS = "127.0.0.1";
+
+        /**
          * Webhook options with short timeouts and backoff (webhooks stay off in every realm until a test sets the
          * realm attribute, so other tests are not affected); also for the servers a test starts itself.
          */
@@ -157,7 +163,8 @@ public final class KeycloakExtension implements ParameterResolver {
             String p = "--spi-events-listener--mcias-audit--webhook-";
             return List.of(p + "secret-file=" + WEBHOOK_SECRET_FILE.toAbsolutePath(),
                     p + "timeout-millis=" + WEBHOOK_TIMEOUT_MILLIS, p + "max-attempts=" + WEBHOOK_MAX_ATTEMPTS,
-                    p + "backoff-initial-millis=300", p + "backoff-max-millis=1000", p + "poll-interval-seconds=2");
+                    p + "backoff-initial-millis=300", p + "backoff-max-millis=1000", p + "poll-interval-seconds=2",
+                    p + "allowed-destinations=" + WEBHOOK_ALLOWED_DESTINATIONS);
         }
 
         private static byte[] auditKey;

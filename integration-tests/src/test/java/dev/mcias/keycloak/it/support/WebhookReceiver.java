@@ -42,6 +42,7 @@ public final class WebhookReceiver implements AutoCloseable {
     private final List<Delivery> received = new CopyOnWriteArrayList<>();
     private volatile Function<Delivery, Integer> answer = d -> 200;
     private volatile CountDownLatch hung = new CountDownLatch(1);
+    private volatile String location;
 
     public WebhookReceiver() throws IOException {
         server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
@@ -59,6 +60,9 @@ public final class WebhookReceiver implements AutoCloseable {
                     CountDownLatch latch = hung;
                     latch.await(60, TimeUnit.SECONDS);
                     status = 503;
+                }
+                if (location != null && status >= 300 && status < 400) {
+                    exchange.getResponseHeaders().set("Location", location);
                 }
                 exchange.sendResponseHeaders(status, -1);
             } catch (InterruptedException e) {
@@ -86,6 +90,11 @@ public final class WebhookReceiver implements AutoCloseable {
     /** How to answer each request from now on: an HTTP status, or {@link #HANG}. */
     public void answer(Function<Delivery, Integer> f) {
         answer = f;
+    }
+
+    /** The {@code Location} of every 3xx answer from now on. */
+    public void redirectTo(String url) {
+        location = url;
     }
 
     /** Lets hung requests end (with 503), and makes later HANG answers hang again. */

@@ -13,7 +13,8 @@ import org.keycloak.models.RealmModel;
  * A realm's webhook settings, from realm attributes: {@code mcias.webhook.url} (one or more endpoint URLs,
  * separated by commas or white space; unset = webhooks off) and {@code mcias.webhook.events} (comma list of record
  * types, {@code PREFIX*} for a prefix, {@code *} for all; unset = all). An endpoint must be https, or http to the
- * loopback interface; anything else is ignored (and reported in {@link #rejected}).
+ * loopback interface; anything else is ignored (and reported in {@link #rejected}). Where an accepted URL may lead
+ * is decided at each delivery, on the resolved addresses ({@link WebhookDestinations}).
  */
 public record WebhookRealmConfig(List<String> urls, List<String> rejected, List<String> events) {
 
