@@ -296,9 +296,9 @@ class AuditWebhookIT {
                     for (JsonNode row : rows) {
                         endpoints.add(row.path("endpoint").asText());
                         assertEquals("destination not allowed", row.path("last_error").asText(), row.toString());
-                        assertTrue(row.path("last_status").isNull(), row.toString());
+                        assertTrue(absent(row.path("last_status")), "no HTTP status: " + row);
                         assertEquals(1, row.path("attempts").asInt(), "failed at once, no retry: " + row);
-                        assertTrue(row.path("next_attempt").isNull(), row.toString());
+                        assertTrue(absent(row.path("next_attempt")), row.toString());
                     }
                     assertEquals(refused.stream().map(u -> u.substring(0, u.indexOf('/', 8))).collect(
                             java.util.stream.Collectors.toSet()), endpoints);
@@ -321,6 +321,11 @@ class AuditWebhookIT {
                     fx.realmAttributes(Map.of(URL_ATTRIBUTE, receiver.url(), EVENTS_ATTRIBUTE, "LOGIN"));
                 }
             }
+        }
+
+        /** A null field: the endpoint leaves those out. */
+        static boolean absent(JsonNode n) {
+            return n.isMissingNode() || n.isNull();
         }
 
         List<JsonNode> rowsOf(String recordId, String status) {

@@ -355,8 +355,10 @@ public final class WebhookDispatcher {
             return REFUSED;
         }
         Outcome outcome = send.get();
+        // Only an internal answer counts here: a lookup failing now (a resolver hiccup) says nothing about where
+        // the request went, and must not turn a delivered message into a failed one.
         WebhookDestinations.Verdict after = destinations.check(host, resolver);
-        if (after != WebhookDestinations.Verdict.ALLOWED) {
+        if (after == WebhookDestinations.Verdict.INTERNAL) {
             refusedLog(url, after, true);
             return REFUSED;
         }

@@ -284,6 +284,18 @@ class WebhookDestinationsTest {
         assertEquals(2, lookups.get());
         assertTrue(got.refused());
         assertEquals("destination not allowed", got.error());
+
+        // A lookup that merely fails after the attempt keeps the attempt's outcome (it was sent to the checked
+        // address as far as anyone knows; a resolver hiccup must not fail a delivered message).
+        AtomicInteger lookups2 = new AtomicInteger();
+        d.resolver(host -> {
+            if (lookups2.incrementAndGet() > 1) {
+                throw new UnknownHostException(host);
+            }
+            return new InetAddress[] {ip("93.184.216.34")};
+        });
+        WebhookDispatcher.Outcome ok = new WebhookDispatcher.Outcome(200, null);
+        assertSame(ok, d.guarded("https://flaky.example/hook", () -> ok));
     }
 
     @Test
