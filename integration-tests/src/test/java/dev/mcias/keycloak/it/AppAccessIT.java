@@ -63,6 +63,7 @@ class AppAccessIT {
     String outsiderId;
     String member;
     String memberId;
+    /** An admin, to read the audit trail; a fresh token per assertion (a run on a busy machine outlives one). */
     String auditor;
 
     @BeforeAll
@@ -85,7 +86,8 @@ class AppAccessIT {
         memberId = fx.createUser(member, PASSWORD);
         fx.grantRealmRole(memberId, APP_ROLE);
         fx.grantRealmRole(memberId, grantsRole);
-        auditor = fx.userWithRoles("members-auditor", "admin");
+        auditor = RealmFixtures.unique("members-auditor");
+        fx.grantRealmRole(fx.createUser(auditor, PASSWORD), "admin");
     }
 
     @AfterAll
@@ -191,17 +193,18 @@ class AppAccessIT {
     }
 
     /** Audit records (newest first) of this type for this client. */
-    List<JsonNode> audit(String type, String clientId) {
+    List<JsonNode> audit(String type, String clientId, String bearer) {
         JsonNode body = api.get(api.realmUrl("/audit/events?limit=500&type=" + type + "&client=" + enc(clientId)),
-                auditor).expect(200).json();
+                bearer).expect(200).json();
         List<JsonNode> out = new ArrayList<>();
         body.path("events").forEach(out::add);
         return out;
     }
 
     void assertAudited(String type, String userId, String clientId, String error) throws Exception {
+        String bearer = fx.passwordGrant(auditor, PASSWORD).expect(200).json().path("access_token").asText();
         Await.until(type + " " + error + " audited for " + clientId, Duration.ofSeconds(20),
-                () -> audit(type, clientId).stream().anyMatch(e -> userId.equals(e.path("user_id").asText())
+                () -> audit(type, clientId, bearer).stream().anyMatch(e -> userId.equals(e.path("user_id").asText())
                         && error.equals(e.path("error").asText())));
     }
 
