@@ -74,12 +74,28 @@ trap 'kill $kc 2>/dev/null; wait $kc 2>/dev/null || true' EXIT
 for _ in $(seq 1 600); do curl -sf "http://127.0.0.1:$mgmt/health/ready" >/dev/null && break; sleep 1; done
 curl -sf "http://127.0.0.1:$mgmt/health/ready" >/dev/null
 
+# CPU time (ms) the Keycloak process and the PostgreSQL server have used so far: CPU per request is the figure
+# that other work on the machine disturbs least.
+kc_cpu_ms() { awk -v hz="$(getconf CLK_TCK)" '{ printf "%d", ($14 + $15) * 1000 / hz }' "/proc/$kc/stat"; }
+pg_cpu_ms() {
+  local total=0 pid
+  for pid in $(pgrep -x postgres || true); do
+    total=$((total + $(awk -v hz="$(getconf CLK_TCK)" '{ printf "%d", ($14 + $15) * 1000 / hz }' "/proc/$pid/stat" 2>/dev/null || echo 0)))
+  done
+  echo "$total"
+}
+
 run() { # label realm concurrency seconds body users auth
-  local out threads=2
+  local out threads=2 kc0 kc1 pg0 pg1 n cpu
   [ "$3" -ge 2 ] || threads=1
+  kc0=$(kc_cpu_ms); pg0=$(pg_cpu_ms)
   out=$(BODY="$5" USERS="$6" AUTH="$7" wrk -t"$threads" -c"$3" -d"$4"s --timeout 30s -s benchmarks/form.lua \
         "$base/realms/$2/protocol/openid-connect/token" | grep RESULT)
-  printf '%-34s c=%-3s %s load=%s\n' "$1" "$3" "${out#RESULT }" "$(cut -d' ' -f1-3 /proc/loadavg)"
+  kc1=$(kc_cpu_ms); pg1=$(pg_cpu_ms)
+  n=$(sed -n 's/.*requests=\([0-9]*\).*/\1/p' <<< "$out")
+  cpu=$(awk -v k=$((kc1 - kc0)) -v p=$((pg1 - pg0)) -v n="${n:-0}" \
+        'BEGIN { if (n > 0) printf "kc_cpu_ms_per_req=%.3f pg_cpu_ms_per_req=%.3f", k / n, p / n }')
+  printf '%-34s c=%-3s %s %s load=%s\n' "$1" "$3" "${out#RESULT }" "$cpu" "$(cut -d' ' -f1-3 /proc/loadavg)"
   # A benchmark whose requests fail measures nothing: stop, so a broken setup cannot pass as a figure.
   case "$out" in
     *"statuses=2xx="*",4xx=0,5xx=0,other=0"*) ;;

@@ -8,6 +8,7 @@ import java.util.Map;
 import jakarta.persistence.EntityManager;
 import jakarta.persistence.LockModeType;
 import jakarta.persistence.TypedQuery;
+import org.hibernate.query.NativeQuery;
 import org.keycloak.common.util.Time;
 import org.keycloak.connections.jpa.JpaConnectionProvider;
 import org.keycloak.models.KeycloakSession;
@@ -69,11 +70,14 @@ public final class AuditStore {
     private Head appendRun(String realmId, List<AuditRecordEntity> run, Head known) {
         if (known != null) {
             Head end = chain(run, known);
-            int moved = em.createQuery("update AuditChainHeadEntity h set h.lastSeq = :seq, h.lastHash = :hash"
-                            + " where h.realmId = :realm and h.lastSeq = :knownSeq and h.lastHash = :knownHash")
-                    .setParameter("seq", end.lastSeq()).setParameter("hash", end.lastHash())
-                    .setParameter("realm", realmId).setParameter("knownSeq", known.lastSeq())
-                    .setParameter("knownHash", known.lastHash()).executeUpdate();
+            // Native SQL naming the one table it touches: Hibernate translates a JPQL update anew on every execution,
+            // and a native one without its table cleans up after every entity type; both cost more than the
+            // SELECT ... FOR UPDATE this replaces (measured with JFR in the benchmark).
+            int moved = em.createNativeQuery("UPDATE {h-schema}MCIAS_AUDIT_HEAD SET LAST_SEQ = ?1, LAST_HASH = ?2"
+                            + " WHERE REALM_ID = ?3 AND LAST_SEQ = ?4 AND LAST_HASH = ?5")
+                    .unwrap(NativeQuery.class).addSynchronizedEntityClass(AuditChainHeadEntity.class)
+                    .setParameter(1, end.lastSeq()).setParameter(2, end.lastHash()).setParameter(3, realmId)
+                    .setParameter(4, known.lastSeq()).setParameter(5, known.lastHash()).executeUpdate();
             if (moved == 1) {
                 persist(run);
                 return end;
