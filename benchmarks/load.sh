@@ -74,12 +74,28 @@ trap 'kill $kc 2>/dev/null; wait $kc 2>/dev/null || true' EXIT
 for _ in $(seq 1 600); do curl -sf "http://127.0.0.1:$mgmt/health/ready" >/dev/null && break; sleep 1; done
 curl -sf "http://127.0.0.1:$mgmt/health/ready" >/dev/null
 
+# CPU time (ms) the Keycloak process and the PostgreSQL server have used so far: CPU per request is the figure
+# that other work on the machine disturbs least.
+kc_cpu_ms() { awk -v hz="$(getconf CLK_TCK)" '{ printf "%d", ($14 + $15) * 1000 / hz }' "/proc/$kc/stat"; }
+pg_cpu_ms() {
+  local total=0 pid
+  for pid in $(pgrep -x postgres || true); do
+    total=$((total + $(awk -v hz="$(getconf CLK_TCK)" '{ printf "%d", ($14 + $15) * 1000 / hz }' "/proc/$pid/stat" 2>/dev/null || echo 0)))
+  done
+  echo "$total"
+}
+
 run() { # label realm concurrency seconds body users auth
-  local out threads=2
+  local out threads=2 kc0 kc1 pg0 pg1 n cpu
   [ "$3" -ge 2 ] || threads=1
+  kc0=$(kc_cpu_ms); pg0=$(pg_cpu_ms)
   out=$(BODY="$5" USERS="$6" AUTH="$7" wrk -t"$threads" -c"$3" -d"$4"s --timeout 30s -s benchmarks/form.lua \
         "$base/realms/$2/protocol/openid-connect/token" | grep RESULT)
-  printf '%-34s c=%-3s %s load=%s\n' "$1" "$3" "${out#RESULT }" "$(cut -d' ' -f1-3 /proc/loadavg)"
+  kc1=$(kc_cpu_ms); pg1=$(pg_cpu_ms)
+  n=$(sed -n 's/.*requests=\([0-9]*\).*/\1/p' <<< "$out")
+  cpu=$(awk -v k=$((kc1 - kc0)) -v p=$((pg1 - pg0)) -v n="${n:-0}" \
+        'BEGIN { if (n > 0) printf "kc_cpu_ms_per_req=%.3f pg_cpu_ms_per_req=%.3f", k / n, p / n }')
+  printf '%-34s c=%-3s %s %s load=%s\n' "$1" "$3" "${out#RESULT }" "$cpu" "$(cut -d' ' -f1-3 /proc/loadavg)"
   # A benchmark whose requests fail measures nothing: stop, so a broken setup cannot pass as a figure.
   case "$out" in
     *"statuses=2xx="*",4xx=0,5xx=0,other=0"*) ;;
@@ -139,8 +155,16 @@ case "$scenario" in
   audit)
     python3 benchmarks/setup.py "$base" "$admin_password" realm bench-audit "hashAlgorithm(argon2id)" $users
     cc=$(printf '%s' "bench:bench-secret-0123456789" | base64 -w0)
-    warmup "warm-up client_credentials" bench-audit 16 "$secs" 'grant_type=client_credentials' 1 "$cc"
-    for phase in off on off on; do
+    # Warm both code paths (the listener's too) before anything is measured, then on/off/off/on: the two
+    # orders cancel a server that still speeds up (or slows down) steadily during the run.
+    for phase in on off; do
+      if [ "$phase" = on ]; then list=jboss-logging,mcias-audit; else list=jboss-logging; fi
+      python3 benchmarks/setup.py "$base" "$admin_password" listeners bench-audit "$list"
+      warmup "warm-up password, audit $phase" bench-audit 8 "$secs" "$pw" $users ""
+      warmup "warm-up client_credentials, audit $phase" bench-audit 32 $((secs * 2)) \
+        'grant_type=client_credentials' 1 "$cc"
+    done
+    for phase in on off off on; do
       if [ "$phase" = on ]; then list=jboss-logging,mcias-audit; else list=jboss-logging; fi
       python3 benchmarks/setup.py "$base" "$admin_password" listeners bench-audit "$list"
       run "password grant, audit $phase" bench-audit 8 "$secs" "$pw" $users ""
@@ -151,8 +175,12 @@ case "$scenario" in
   audit-latency)
     python3 benchmarks/setup.py "$base" "$admin_password" realm bench-latency "hashAlgorithm(argon2id)" 1
     cc=$(printf '%s' "bench:bench-secret-0123456789" | base64 -w0)
-    warmup "warm-up client_credentials" bench-latency 4 "$secs" 'grant_type=client_credentials' 1 "$cc"
-    for phase in off on off on; do
+    for phase in on off; do
+      if [ "$phase" = on ]; then list=jboss-logging,mcias-audit; else list=jboss-logging; fi
+      python3 benchmarks/setup.py "$base" "$admin_password" listeners bench-latency "$list"
+      warmup "warm-up client_credentials, audit $phase" bench-latency 4 "$secs" 'grant_type=client_credentials' 1 "$cc"
+    done
+    for phase in on off off on; do
       if [ "$phase" = on ]; then list=jboss-logging,mcias-audit; else list=jboss-logging; fi
       python3 benchmarks/setup.py "$base" "$admin_password" listeners bench-latency "$list"
       run "lone client_credentials, audit $phase" bench-latency 1 "$secs" 'grant_type=client_credentials' 1 "$cc"

@@ -3,6 +3,8 @@ package dev.mcias.keycloak.audit;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 import org.jboss.logging.Logger;
 import org.keycloak.Config;
@@ -81,14 +83,14 @@ public class AuditEventListenerProviderFactory implements EventListenerProviderF
         return checkpointer;
     }
 
-    /** One transaction per batch, records in the batcher's order, each through {@link AuditStore#append}. */
+    /**
+     * One transaction per batch, records in the batcher's order ({@link AuditStore#appendAll}); remembers each realm's
+     * head once the batch has committed, so the next batch can link to it without reading it first.
+     */
     static AuditBatcher.Writer writer(KeycloakSessionFactory factory) {
-        return records -> KeycloakModelUtils.runJobInTransaction(factory, s -> {
-            AuditStore store = new AuditStore(s);
-            for (AuditRecordEntity r : records) {
-                store.append(r);
-            }
-        });
+        Map<String, AuditStore.Head> heads = new ConcurrentHashMap<>();
+        return records -> heads.putAll(KeycloakModelUtils.runJobInTransactionWithResult(factory,
+                s -> new AuditStore(s).appendAll(records, heads)));
     }
 
     Logger auditLog() {

@@ -1,13 +1,14 @@
 package dev.mcias.keycloak.audit;
 
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 
 import jakarta.persistence.EntityManager;
 import jakarta.persistence.LockModeType;
 import jakarta.persistence.TypedQuery;
+import org.hibernate.query.NativeQuery;
 import org.keycloak.common.util.Time;
 import org.keycloak.connections.jpa.JpaConnectionProvider;
 import org.keycloak.models.KeycloakSession;
@@ -33,8 +34,87 @@ public final class AuditStore {
      * until the surrounding transaction ends, so appends are linear even across nodes.
      */
     public AuditRecordEntity append(AuditRecordEntity r) {
-        AuditChainHeadEntity head = lockHead(r.getRealmId());
-        r.setId(UUID.randomUUID().toString());
+        link(lockHead(r.getRealmId()), r);
+        em.flush();
+        return r;
+    }
+
+    /** Where a realm's chain ends: the last record's seq and hash (the next record links to them). */
+    public record Head(long lastSeq, String lastHash) {
+    }
+
+    /**
+     * Appends {@code records} in their order, like {@link #append} each, with fewer statements: the group commit's
+     * batch. Per realm, when {@code known} holds the head this node last wrote, one conditional UPDATE both locks
+     * the head row and proves nobody has appended since (it matches only that exact seq and hash); otherwise
+     * (first batch, or another node or an in-transaction append moved the head) the head is locked and read as in
+     * {@link #append}. The caller orders records by realm, so every writer locks heads in the same order, and
+     * remembers the returned heads only once the transaction has committed.
+     */
+    public Map<String, Head> appendAll(List<AuditRecordEntity> records, Map<String, Head> known) {
+        Map<String, Head> heads = new HashMap<>();
+        int from = 0;
+        while (from < records.size()) {
+            String realmId = records.get(from).getRealmId();
+            int to = from;
+            while (to < records.size() && realmId.equals(records.get(to).getRealmId())) {
+                to++;
+            }
+            heads.put(realmId, appendRun(realmId, records.subList(from, to), known.get(realmId)));
+            from = to;
+        }
+        em.flush();
+        return heads;
+    }
+
+    private Head appendRun(String realmId, List<AuditRecordEntity> run, Head known) {
+        if (known != null) {
+            Head end = chain(run, known);
+            // Native SQL naming the one table it touches: Hibernate translates a JPQL update anew on every execution,
+            // and a native one without its table cleans up after every entity type; both cost more than the
+            // SELECT ... FOR UPDATE this replaces (measured with JFR in the benchmark).
+            int moved = em.createNativeQuery("UPDATE {h-schema}MCIAS_AUDIT_HEAD SET LAST_SEQ = ?1, LAST_HASH = ?2"
+                            + " WHERE REALM_ID = ?3 AND LAST_SEQ = ?4 AND LAST_HASH = ?5")
+                    .unwrap(NativeQuery.class).addSynchronizedEntityClass(AuditChainHeadEntity.class)
+                    .setParameter(1, end.lastSeq()).setParameter(2, end.lastHash()).setParameter(3, realmId)
+                    .setParameter(4, known.lastSeq()).setParameter(5, known.lastHash()).executeUpdate();
+            if (moved == 1) {
+                persist(run);
+                return end;
+            }
+        }
+        AuditChainHeadEntity head = lockHead(realmId);
+        Head end = chain(run, new Head(head.getLastSeq(), head.getLastHash()));
+        head.setLastSeq(end.lastSeq());
+        head.setLastHash(end.lastHash());
+        persist(run);
+        return end;
+    }
+
+    /** Links {@code run} after {@code head} (ids, seqs, hashes); returns where the chain then ends. */
+    private static Head chain(List<AuditRecordEntity> run, Head head) {
+        long seq = head.lastSeq();
+        String prev = head.lastHash();
+        for (AuditRecordEntity r : run) {
+            r.setId(AuditIds.next());
+            r.setSeq(++seq);
+            r.setPrevHash(prev);
+            r.setHash(AuditChain.hash(r));
+            prev = r.getHash();
+        }
+        return new Head(seq, prev);
+    }
+
+    private void persist(List<AuditRecordEntity> run) {
+        for (AuditRecordEntity r : run) {
+            em.persist(r);
+            WebhookOutbox.enqueue(session, em, r);
+        }
+    }
+
+    /** Gives {@code r} the next place in the chain whose (locked) head is {@code head}, and persists it. */
+    private void link(AuditChainHeadEntity head, AuditRecordEntity r) {
+        r.setId(AuditIds.next());
         r.setSeq(head.getLastSeq() + 1);
         r.setPrevHash(head.getLastHash());
         r.setHash(AuditChain.hash(r));
@@ -42,8 +122,6 @@ public final class AuditStore {
         head.setLastSeq(r.getSeq());
         head.setLastHash(r.getHash());
         WebhookOutbox.enqueue(session, em, r);
-        em.flush();
-        return r;
     }
 
     private AuditChainHeadEntity lockHead(String realmId) {

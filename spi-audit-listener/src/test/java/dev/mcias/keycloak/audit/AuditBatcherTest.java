@@ -164,7 +164,7 @@ class AuditBatcherTest {
             assertInstanceOf(AuditBatcher.NotDurableException.class, e.getCause());
         }
         assertEquals(List.of(), writer.batches);
-        // The writer thread survives the failures.
+        // Later callers still get a leader.
         writer.failAll = false;
         batcher.append(record("r", "later"));
         assertEquals(List.of(List.of("later")), writer.batches);
@@ -174,9 +174,47 @@ class AuditBatcherTest {
     void aCallerGivesUpAfterTheTimeoutInsteadOfAnsweringWithoutADurableRecord() throws Exception {
         batcher = new AuditBatcher(writer, 64, Duration.ZERO, Duration.ofMillis(200));
         writer.gate = new CountDownLatch(1);
+        CompletableFuture<Void> stuckLeader = async(batcher, record("r", "stuck"));
+        assertTrue(writer.firstWriteStarted.await(10, TimeUnit.SECONDS));
         AuditBatcher.NotDurableException e = assertThrows(AuditBatcher.NotDurableException.class,
-                () -> batcher.append(record("r", "stuck")));
+                () -> batcher.append(record("r", "behind")));
         assertTrue(e.getMessage().contains("not committed"), e.getMessage());
+        assertEquals(0, batcher.queued(), "a caller that gave up leaves the queue: its record is never written");
+        writer.gate.countDown();
+        stuckLeader.get(10, TimeUnit.SECONDS);
+        assertEquals(List.of(List.of("stuck")), writer.batches);
+    }
+
+    @Test
+    void aLoneCallerWritesItsRecordOnItsOwnThread() {
+        batcher = new AuditBatcher(writer, 64, Duration.ZERO, Duration.ofSeconds(30));
+        batcher.append(record("r", "alone"));
+        assertSame(Thread.currentThread(), writer.threads.get(0), "no hand-off to another thread and back");
+    }
+
+    @Test
+    void theNextBatchIsLedByAWaitingCallerSoTheLeaderIsAnsweredAtOnce() throws Exception {
+        batcher = new AuditBatcher(writer, 64, Duration.ZERO, Duration.ofSeconds(30));
+        List<CompletableFuture<Void>> all = queueBehindBlockedWrite(3);
+        writer.gate.countDown();
+        CompletableFuture.allOf(all.toArray(CompletableFuture[]::new)).get(10, TimeUnit.SECONDS);
+        assertEquals(2, writer.batches.size(), "one batch for everything queued behind the first");
+        assertEquals(List.of("e0", "e1", "e2"), writer.batches.get(1).stream().sorted().toList());
+        assertFalse(writer.threads.get(0) == writer.threads.get(1), "the first leader did not write the second batch");
+    }
+
+    @Test
+    void aWriterThatThrowsAnErrorFailsItsBatchAndDoesNotStallLaterCallers() throws Exception {
+        AuditBatcher.Writer failing = records -> {
+            if (records.stream().anyMatch(r -> "boom".equals(r.getType()))) {
+                throw new AssertionError("not a RuntimeException");
+            }
+            writer.write(records);
+        };
+        batcher = new AuditBatcher(failing, 64, Duration.ZERO, Duration.ofSeconds(30));
+        assertThrows(AssertionError.class, () -> batcher.append(record("r", "boom")));
+        batcher.append(record("r", "later"));
+        assertEquals(List.of(List.of("later")), writer.batches);
     }
 
     @Test
