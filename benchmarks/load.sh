@@ -11,7 +11,8 @@
 # Environment: BENCH_SMOKE=1 (2 s phases, 5 users, short warm-ups: proves the scenarios run, measures
 # nothing; the build runs it, BenchmarksSmokeIT), BENCH_SKIP_BUILD=1 (use the pack already in target/),
 # BENCH_PORT (18180; management port +1000), BENCH_WORK (target/bench), BENCH_DB=postgres with
-# BENCH_PG_DB (mcias_bench, dropped and created), BENCH_KC_OPTS (extra Keycloak options).
+# BENCH_PG_DB (mcias_bench, dropped and created), BENCH_KC_OPTS (extra Keycloak options), BENCH_WARMUP_SECONDS
+# (audit: client_credentials warm-up per listener state, default twice SECONDS_PER_RUN).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 [ $# -gt 0 ] || { echo "usage: $0 password|client-credentials|audit|audit-latency|all ..." >&2; exit 2; }
@@ -74,9 +75,13 @@ trap 'kill $kc 2>/dev/null; wait $kc 2>/dev/null || true' EXIT
 for _ in $(seq 1 600); do curl -sf "http://127.0.0.1:$mgmt/health/ready" >/dev/null && break; sleep 1; done
 curl -sf "http://127.0.0.1:$mgmt/health/ready" >/dev/null
 
-# CPU time (ms) the Keycloak process and the PostgreSQL server have used so far: CPU per request is the figure
-# that other work on the machine disturbs least.
-kc_cpu_ms() { awk -v hz="$(getconf CLK_TCK)" '{ printf "%d", ($14 + $15) * 1000 / hz }' "/proc/$kc/stat"; }
+# CPU time (ms) the Keycloak process and the PostgreSQL server (every postgres process on the machine: run
+# nothing else against it meanwhile) have used so far: CPU per request is the figure that other work on the
+# machine disturbs least.
+# kc.sh either becomes the JVM (exec) or starts it as its child, depending on the distribution's build state.
+kc_java=$kc
+[ "$(cat "/proc/$kc/comm")" = java ] || kc_java=$(pgrep -P "$kc" -x java | head -1)
+kc_cpu_ms() { awk -v hz="$(getconf CLK_TCK)" '{ printf "%d", ($14 + $15) * 1000 / hz }' "/proc/$kc_java/stat"; }
 pg_cpu_ms() {
   local total=0 pid
   for pid in $(pgrep -x postgres || true); do
@@ -161,7 +166,7 @@ case "$scenario" in
       if [ "$phase" = on ]; then list=jboss-logging,mcias-audit; else list=jboss-logging; fi
       python3 benchmarks/setup.py "$base" "$admin_password" listeners bench-audit "$list"
       warmup "warm-up password, audit $phase" bench-audit 8 "$secs" "$pw" $users ""
-      warmup "warm-up client_credentials, audit $phase" bench-audit 32 $((secs * 2)) \
+      warmup "warm-up client_credentials, audit $phase" bench-audit 32 "${BENCH_WARMUP_SECONDS:-$((secs * 2))}" \
         'grant_type=client_credentials' 1 "$cc"
     done
     for phase in on off off on; do

@@ -170,6 +170,12 @@ public final class AuditBatcher implements AutoCloseable {
         }
         me.done = true;
         me.failure = why;
+        // This caller may have been the one finish() woke to lead next (an interrupt can swallow that signal):
+        // pass the turn on, or the queue would wait for a new arrival or its timeouts.
+        Pending next = queue.peekFirst();
+        if (!writing && next != null) {
+            next.changed.signal();
+        }
     }
 
     /** The oldest queued records, after the linger; called with the lock held and {@link #writing} set. */
@@ -201,11 +207,11 @@ public final class AuditBatcher implements AutoCloseable {
         for (Pending p : batch) {
             records.add(p.record);
         }
-        // One lock order for every batch on every node (realm id, then arrival): two nodes' batches that touch
-        // the same realms cannot deadlock on the chain heads.
-        records.sort(Comparator.comparing(AuditRecordEntity::getRealmId));
         List<RuntimeException> outcomes = new ArrayList<>(batch.size());
         try {
+            // One lock order for every batch on every node (realm id, then arrival): two nodes' batches that touch
+            // the same realms cannot deadlock on the chain heads.
+            records.sort(Comparator.comparing(AuditRecordEntity::getRealmId));
             writer.write(records);
             for (int i = 0; i < batch.size(); i++) {
                 outcomes.add(null);

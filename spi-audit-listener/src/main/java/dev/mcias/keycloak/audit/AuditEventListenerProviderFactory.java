@@ -147,7 +147,7 @@ public class AuditEventListenerProviderFactory implements EventListenerProviderF
                 .property().name("groupCommitMaxBatch").type(ProviderConfigProperty.INTEGER_TYPE)
                 .helpText("Records per group-commit transaction at most.").defaultValue(64).add()
                 .property().name("groupCommitWaitMs").type(ProviderConfigProperty.INTEGER_TYPE)
-                .helpText("How long the writer waits for more records once it has one (0-1000 ms; 0: batches form"
+                .helpText("How long a leading request waits for more records before it writes (0-1000 ms; 0: batches form"
                         + " from what queues while the previous batch commits).").defaultValue(0).add()
                 .property().name("groupCommitTimeoutMs").type(ProviderConfigProperty.INTEGER_TYPE)
                 .helpText("How long a request waits for its batch's commit before it fails.").defaultValue(30000)
