@@ -8,7 +8,6 @@ import org.keycloak.models.AbstractKeycloakTransaction;
 import org.keycloak.models.KeycloakSession;
 import org.keycloak.models.KeycloakTransactionManager;
 import org.keycloak.models.utils.KeycloakModelUtils;
-import org.keycloak.util.JsonSerialization;
 
 import dev.mcias.keycloak.audit.checkpoint.Checkpointer;
 
@@ -112,7 +111,7 @@ public class AuditEventListenerProvider implements EventListenerProvider {
     static void log(Logger auditLog, AuditRecordEntity record) {
         if (auditLog.isInfoEnabled()) {
             try {
-                auditLog.info(JsonSerialization.writeValueAsString(AuditRecords.toMap(record)));
+                auditLog.info(AuditRecords.toJson(record));
             } catch (Exception e) {
                 LOG.warn("cannot write audit log line", e);
             }

@@ -1,12 +1,14 @@
 package dev.mcias.keycloak.audit;
 
 import java.io.IOException;
+import java.io.StringWriter;
 import java.io.UncheckedIOException;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.TreeMap;
 
+import com.fasterxml.jackson.core.JsonGenerator;
 import org.keycloak.events.Event;
 import org.keycloak.events.admin.AdminEvent;
 import org.keycloak.events.admin.AuthDetails;
@@ -99,6 +101,49 @@ public final class AuditRecords {
         m.put("prev_hash", r.getPrevHash());
         m.put("hash", r.getHash());
         return m;
+    }
+
+    /**
+     * The same JSON as {@code JsonSerialization.writeValueAsString(toMap(r))} (null fields left out), without
+     * parsing the details back into a map first: for records built in this process ({@link #json} wrote their
+     * details), written once per request to the audit log. Records read from the database go through
+     * {@link #toMap}, which copes with details that are not JSON.
+     */
+    public static String toJson(AuditRecordEntity r) {
+        StringWriter out = new StringWriter(512);
+        try (JsonGenerator g = JsonSerialization.mapper.getFactory().createGenerator(out)) {
+            g.writeStartObject();
+            field(g, "id", r.getId());
+            g.writeNumberField("seq", r.getSeq());
+            g.writeNumberField("time", r.getTime());
+            field(g, "realm_id", r.getRealmId());
+            field(g, "kind", r.getKind());
+            field(g, "type", r.getType());
+            field(g, "outcome", r.getOutcome());
+            field(g, "error", r.getError());
+            field(g, "user_id", r.getUserId());
+            field(g, "client_id", r.getClientId());
+            field(g, "session_id", r.getSessionId());
+            field(g, "ip_address", r.getIpAddress());
+            field(g, "user_agent", r.getUserAgent());
+            field(g, "resource_path", r.getResourcePath());
+            if (r.getDetails() != null) {
+                g.writeFieldName("details");
+                g.writeRawValue(r.getDetails());
+            }
+            field(g, "prev_hash", r.getPrevHash());
+            field(g, "hash", r.getHash());
+            g.writeEndObject();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return out.toString();
+    }
+
+    private static void field(JsonGenerator g, String name, String value) throws IOException {
+        if (value != null) {
+            g.writeStringField(name, value);
+        }
     }
 
     static String json(Map<String, String> details) {

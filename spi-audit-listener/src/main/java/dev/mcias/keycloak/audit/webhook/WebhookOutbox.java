@@ -1,7 +1,5 @@
 package dev.mcias.keycloak.audit.webhook;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -13,7 +11,6 @@ import jakarta.persistence.LockModeType;
 import org.keycloak.connections.jpa.JpaConnectionProvider;
 import org.keycloak.models.KeycloakSession;
 import org.keycloak.models.RealmModel;
-import org.keycloak.util.JsonSerialization;
 
 import dev.mcias.keycloak.audit.AuditRecordEntity;
 import dev.mcias.keycloak.audit.AuditRecords;
@@ -47,12 +44,7 @@ public final class WebhookOutbox {
         if (!cfg.on() || !cfg.matches(r.getType()) || !dispatcher.ready(realm, cfg)) {
             return;
         }
-        String payload;
-        try {
-            payload = JsonSerialization.writeValueAsString(AuditRecords.toMap(r));
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        String payload = AuditRecords.toJson(r);
         long now = System.currentTimeMillis();
         List<String> ids = new ArrayList<>();
         for (String url : cfg.urls()) {
