@@ -146,12 +146,21 @@ public final class AuditRecords {
         }
     }
 
+    /** Details as one JSON object, keys sorted (what {@code writeValueAsString(new TreeMap<>(details))} writes). */
     static String json(Map<String, String> details) {
-        try {
-            return JsonSerialization.writeValueAsString(new TreeMap<>(details));
+        StringWriter out = new StringWriter(128);
+        try (JsonGenerator g = JsonSerialization.mapper.getFactory().createGenerator(out)) {
+            g.writeStartObject();
+            Map<String, String> sorted = details instanceof TreeMap<String, String> t && t.comparator() == null ? t
+                    : new TreeMap<>(details);
+            for (Map.Entry<String, String> e : sorted.entrySet()) {
+                field(g, e.getKey(), e.getValue());
+            }
+            g.writeEndObject();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+        return out.toString();
     }
 
     private static Object parse(String json) {

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.TreeMap;
 
 import org.junit.jupiter.api.Test;
 import org.keycloak.util.JsonSerialization;
@@ -33,6 +34,17 @@ class AuditRecordsJsonTest {
         r.setSeq(Long.MAX_VALUE);
         r.setTime(-1);
         assertSameAsExport(r);
+    }
+
+    @Test
+    void detailsAreWrittenAsTheMapperWritesASortedMap() throws Exception {
+        Map<String, String> details = new LinkedHashMap<>();
+        details.put("z", "last");
+        details.put("a", "first \u0000 \" \\ é");
+        details.put("m", null);
+        details.put("", "empty key");
+        assertEquals(JsonSerialization.writeValueAsString(new TreeMap<>(details)), AuditRecords.json(details));
+        assertEquals("{}", AuditRecords.json(Map.of()));
     }
 
     @Test
