@@ -150,25 +150,27 @@ public final class AuditStore {
      * applies as it does to the entities). Built once per entity manager factory.
      */
     record Tables(String moveHead, String insertRecord) {
-        private static volatile Tables cached;
-        private static volatile Object cachedFor;
+        /** The statements and the factory they were built for, published together. */
+        private record Built(EntityManagerFactory factory, Tables tables) {
+        }
+
+        private static volatile Built cached;
 
         static Tables of(EntityManager em) {
             EntityManagerFactory emf = em.getEntityManagerFactory();
-            Tables t = cached;
-            if (t != null && cachedFor == emf) {
-                return t;
+            Built b = cached;
+            if (b != null && b.factory() == emf) {
+                return b.tables();
             }
             MappingMetamodel model = emf.unwrap(SessionFactoryImplementor.class).getMappingMetamodel();
             String head = table(model, AuditChainHeadEntity.class);
             String record = table(model, AuditRecordEntity.class);
-            t = new Tables("UPDATE " + head + " SET LAST_SEQ = ?, LAST_HASH = ? WHERE REALM_ID = ? AND LAST_SEQ = ?"
-                    + " AND LAST_HASH = ?",
+            Tables t = new Tables("UPDATE " + head + " SET LAST_SEQ = ?, LAST_HASH = ? WHERE REALM_ID = ?"
+                    + " AND LAST_SEQ = ? AND LAST_HASH = ?",
                     "INSERT INTO " + record + " (ID, REALM_ID, SEQ, EVENT_TIME, KIND, TYPE, OUTCOME, ERROR, USER_ID,"
                             + " CLIENT_ID, SESSION_ID, IP_ADDRESS, USER_AGENT, RESOURCE_PATH, DETAILS, PREV_HASH, HASH)"
                             + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
-            cached = t;
-            cachedFor = emf;
+            cached = new Built(emf, t);
             return t;
         }
 
