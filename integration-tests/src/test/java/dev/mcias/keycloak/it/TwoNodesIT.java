@@ -12,11 +12,13 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.mcias.keycloak.it.support.DistributionKeycloakServer;
 import dev.mcias.keycloak.it.support.Jwt;
 import dev.mcias.keycloak.it.support.KeycloakApi;
@@ -40,6 +42,7 @@ class TwoNodesIT {
     static KeycloakApi apiA;
     static KeycloakApi apiB;
     static String admin;
+    static String adminName;
 
     @BeforeAll
     static void startCluster() {
@@ -64,7 +67,15 @@ class TwoNodesIT {
         apiB = new KeycloakApi(b);
         RealmFixtures fx = new RealmFixtures(apiA);
         fx.ensurePasswordGrantClient();
-        admin = fx.userWithRoles("two-nodes-admin", "admin");
+        adminName = RealmFixtures.unique("two-nodes-admin");
+        fx.grantRealmRole(fx.createUser(adminName, RealmFixtures.DEFAULT_PASSWORD), "admin");
+        admin = adminToken();
+    }
+
+    /** A fresh token of the admin user, for a test that may run longer than one access token lives. */
+    static String adminToken() {
+        return new RealmFixtures(apiA).passwordGrant(adminName, RealmFixtures.DEFAULT_PASSWORD).expect(200).json()
+                .path("access_token").asText();
     }
 
     @AfterAll
@@ -222,6 +233,112 @@ class TwoNodesIT {
             } finally {
                 fx.realmAttributes(Map.of("mcias.webhook.url", ""));
             }
+        }
+    }
+
+    /** The invite form's POST as the friend's browser sends it, with the nonce and cookie of a fetched form. */
+    static KeycloakApi.Response redeem(KeycloakApi api, String token, String username, String nonce, String cookie) {
+        String pw = RealmFixtures.DEFAULT_PASSWORD;
+        String body = "invite=" + InvitesIT.enc(token) + "&username=" + InvitesIT.enc(username) + "&email="
+                + InvitesIT.enc(username + "@example.test") + "&firstName=F&lastName=L&password=" + InvitesIT.enc(pw)
+                + "&password-confirm=" + InvitesIT.enc(pw) + "&form_nonce=" + InvitesIT.enc(nonce);
+        // KeycloakApi.send bounds every request (60 s client timeout): a request stuck in the server fails the
+        // test instead of hanging it.
+        return api.send("POST", api.realmUrl("/invites/accept"),
+                Map.of("Content-Type", "application/x-www-form-urlencoded", "Cookie", cookie), body);
+    }
+
+    static boolean signedIn(KeycloakApi.Response r) {
+        return r.status() == 302 || r.status() == 303;
+    }
+
+    /**
+     * One invite link redeemed 10 times at once on each node: one account, the "not valid" page for the other 19,
+     * and no request stuck behind another one's locks. The 19 losers record their REGISTER_ERROR through the
+     * group commit while their own request transactions (with the user they created) are still open, and the
+     * winner appends its records to the same chain: neither may end up waiting for the other.
+     */
+    @Test
+    void concurrentRedemptionsOfOneInviteOnBothNodesCreateOneUserAndLeaveTheChainUsable() throws Exception {
+        String adminToken = adminToken();
+        String role = RealmFixtures.unique("two-nodes-inv-role");
+        apiA.postJson(apiA.adminRealmUrl("/roles"), apiA.adminToken(), Map.of("name", role)).expect(201);
+        JsonNode invite = apiA.postJson(apiA.realmUrl("/invites"), adminToken, Map.of("roles", List.of(role)))
+                .expect(201).json();
+        String token = InvitesIT.token(invite);
+        String prefix = RealmFixtures.unique("two-nodes-inv");
+        // One fetch of the form, as a browser would: its nonce and cookie go with every POST, to either node.
+        KeycloakApi.Response page = apiA.get(apiA.realmUrl("/invites/accept?invite=" + token), null).expect(200);
+        String nonce = InvitesIT.formNonce(page);
+        String cookie = InvitesIT.formCookie(page);
+
+        int n = 20;
+        CountDownLatch start = new CountDownLatch(1);
+        ExecutorService pool = Executors.newFixedThreadPool(n);
+        List<KeycloakApi.Response> answers = new ArrayList<>();
+        List<String> failures = new ArrayList<>();
+        try {
+            List<Future<KeycloakApi.Response>> futures = new ArrayList<>();
+            for (int i = 0; i < n; i++) {
+                KeycloakApi api = i % 2 == 0 ? apiA : apiB;
+                String username = prefix + "-" + i;
+                futures.add(pool.submit(() -> {
+                    start.await();
+                    return redeem(api, token, username, nonce, cookie);
+                }));
+            }
+            start.countDown();
+            for (Future<KeycloakApi.Response> f : futures) {
+                try {
+                    // The request's own 60 s timeout ends it first; this bound only keeps a broken client from hanging.
+                    answers.add(f.get(90, TimeUnit.SECONDS));
+                } catch (java.util.concurrent.ExecutionException e) {
+                    failures.add(String.valueOf(e.getCause()));
+                }
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        List<Integer> statuses = answers.stream().map(KeycloakApi.Response::status).toList();
+        assertTrue(failures.isEmpty(), "requests without an answer: " + failures + "; answered: " + statuses);
+        assertEquals(1, answers.stream().filter(TwoNodesIT::signedIn).count(), statuses.toString());
+        List<KeycloakApi.Response> refused = answers.stream().filter(r -> !signedIn(r)).toList();
+        assertEquals(n - 1, refused.size(), statuses.toString());
+        for (KeycloakApi.Response r : refused) {
+            assertEquals(404, r.status(), statuses.toString());
+            assertTrue(r.body().contains("mcias-invite-invalid"), r.body());
+        }
+
+        adminToken = adminToken();
+        JsonNode users = apiB.get(apiB.adminRealmUrl("/users?max=100&username=" + InvitesIT.enc(prefix)),
+                apiB.adminToken()).expect(200).json();
+        assertEquals(1, users.size(), "exactly one user: " + users);
+        String inviteId = invite.path("id").asText();
+        JsonNode shown = apiB.get(apiB.realmUrl("/invites/" + inviteId), adminToken).expect(200).json();
+        assertEquals("used", shown.path("status").asText(), shown.toString());
+        assertEquals(users.get(0).path("username").asText(), shown.path("used_by").asText());
+        for (KeycloakApi api : List.of(apiA, apiB)) {
+            var v = api.get(api.realmUrl("/audit/verify"), adminToken).expect(200).json();
+            assertTrue(v.path("ok").asBoolean(), v.toString());
+        }
+        // Every refusal was answered only once its record was durable: all 19 are in the chain.
+        long recorded = 0;
+        for (var e : apiA.get(apiA.realmUrl("/audit/events?type=REGISTER_ERROR&limit=500"), adminToken).expect(200)
+                .json().path("events")) {
+            if (inviteId.equals(e.path("details").path("invite_id").asText())) {
+                recorded++;
+            }
+        }
+        assertEquals(n - 1, recorded, "one REGISTER_ERROR per refused redemption");
+
+        // Nothing is left holding a lock: a second invite is redeemed at once, on either node.
+        for (KeycloakApi api : List.of(apiA, apiB)) {
+            String next = InvitesIT.token(api.postJson(api.realmUrl("/invites"), adminToken, Map.of()).expect(201)
+                    .json());
+            KeycloakApi.Response form = api.get(api.realmUrl("/invites/accept?invite=" + next), null).expect(200);
+            KeycloakApi.Response r = redeem(api, next, RealmFixtures.unique("two-nodes-inv-next"),
+                    InvitesIT.formNonce(form), InvitesIT.formCookie(form));
+            assertTrue(signedIn(r), r.status() + " " + r.body());
         }
     }
 }
