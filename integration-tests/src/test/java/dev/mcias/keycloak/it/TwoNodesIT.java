@@ -19,6 +19,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Pattern;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.mcias.keycloak.it.support.DistributionKeycloakServer;
@@ -260,7 +261,7 @@ class TwoNodesIT {
      * message (a field the invite fixes is not on the form: its message is not shown).
      */
     static List<String> formErrors(String page) {
-        return java.util.regex.Pattern.compile("id=\"input-error-([A-Za-z-]+)\">\\s*<span[^>]*>\\s*([^<]*)")
+        return Pattern.compile("id=\"input-error-([A-Za-z-]+)\">\\s*<span[^>]*>\\s*([^<]*)")
                 .matcher(page).results().map(m -> m.group(1) + ": " + m.group(2).trim()).toList();
     }
 
