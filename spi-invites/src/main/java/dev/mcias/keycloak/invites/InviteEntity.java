@@ -20,6 +20,9 @@ import jakarta.persistence.Table;
 @NamedQuery(name = "mciasInviteConsume",
         query = "update InviteEntity i set i.usedAt = :now, i.usedBy = :userId where i.id = :id"
                 + " and i.usedAt is null and i.revokedAt is null and i.expiresAt > :now")
+@NamedQuery(name = "mciasInvitePending",
+        query = "select count(i) from InviteEntity i where i.id = :id"
+                + " and i.usedAt is null and i.revokedAt is null and i.expiresAt > :now")
 @NamedQuery(name = "mciasInviteRevoke",
         query = "update InviteEntity i set i.revokedAt = :now, i.revokedBy = :actor where i.id = :id"
                 + " and i.usedAt is null and i.revokedAt is null")

@@ -148,6 +148,11 @@ final class InviteRedemption {
             }
         }
         if (!errors.isEmpty()) {
+            // A redemption that committed after this one read the invite makes the invite's own username or e-mail
+            // "taken" (fields the form may not show): that is a used invite, not a form to correct.
+            if (!store.pendingNow(invite.getId(), Time.currentTimeMillis())) {
+                return lostRace(invite);
+            }
             return form(invite, token, form, errors, Response.Status.BAD_REQUEST);
         }
 

@@ -59,6 +59,15 @@ public final class InviteStore {
     }
 
     /**
+     * Whether the invite is pending in the database now: a query of the row, not the entity this transaction may
+     * have read before another one redeemed or revoked it (the persistence context keeps the old state).
+     */
+    public boolean pendingNow(String inviteId, long now) {
+        return em.createNamedQuery("mciasInvitePending", Long.class).setParameter("id", inviteId)
+                .setParameter("now", now).getSingleResult() == 1;
+    }
+
+    /**
      * Revokes an invite unless it was used or revoked already, as one conditional update: a redemption committing
      * at the same time either wins (0 rows here) or finds the invite revoked. Returns whether this call revoked it.
      */
