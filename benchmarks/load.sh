@@ -12,7 +12,7 @@
 # nothing; the build runs it, BenchmarksSmokeIT), BENCH_SKIP_BUILD=1 (use the pack already in target/),
 # BENCH_PORT (18180; management port +1000), BENCH_WORK (target/bench), BENCH_DB=postgres with
 # BENCH_PG_DB (mcias_bench, dropped and created), BENCH_KC_OPTS (extra Keycloak options), BENCH_WARMUP_SECONDS
-# (audit: client_credentials warm-up per listener state, default twice SECONDS_PER_RUN).
+# (audit: warm-up of each grant per listener state, default twice SECONDS_PER_RUN).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 [ $# -gt 0 ] || { echo "usage: $0 password|client-credentials|audit|audit-latency|all ..." >&2; exit 2; }
@@ -165,7 +165,7 @@ case "$scenario" in
     for phase in on off; do
       if [ "$phase" = on ]; then list=jboss-logging,mcias-audit; else list=jboss-logging; fi
       python3 benchmarks/setup.py "$base" "$admin_password" listeners bench-audit "$list"
-      warmup "warm-up password, audit $phase" bench-audit 8 "$secs" "$pw" $users ""
+      warmup "warm-up password, audit $phase" bench-audit 8 "${BENCH_WARMUP_SECONDS:-$((secs * 2))}" "$pw" $users ""
       warmup "warm-up client_credentials, audit $phase" bench-audit 32 "${BENCH_WARMUP_SECONDS:-$((secs * 2))}" \
         'grant_type=client_credentials' 1 "$cc"
     done
