@@ -51,14 +51,7 @@ class AuditDbSchemaIT {
         Files.createDirectories(WORK);
         Files.deleteIfExists(log);
         server = new DistributionKeycloakServer(DistributionKeycloakServer.installedCopy("db-schema"), db,
-                List.of("--db-schema=" + SCHEMA), log);
-        try {
-            server.start();
-        } catch (RuntimeException e) {
-            server.close();
-            server = null;
-            throw e;
-        }
+                List.of("--db-schema=" + SCHEMA), log).startOrClose();
     }
 
     @AfterAll

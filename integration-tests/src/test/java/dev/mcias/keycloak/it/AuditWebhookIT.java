@@ -503,14 +503,7 @@ class AuditWebhookIT {
             Path log = work.resolve("keycloak-webhook-restart.log");
             Files.deleteIfExists(log);
             own = new DistributionKeycloakServer(DistributionKeycloakServer.installedCopy("webhook-restart"),
-                    TestDatabase.fromSystemProperty(), ServerOptions.webhookOptions(), log);
-            try {
-                own.start();
-            } catch (RuntimeException e) {
-                own.close();
-                own = null;
-                throw e;
-            }
+                    TestDatabase.fromSystemProperty(), ServerOptions.webhookOptions(), log).startOrClose();
             ownReceiver = new WebhookReceiver();
         }
 

@@ -41,14 +41,7 @@ class DbCredentialsNoKeyFileIT {
         Path log = WORK.resolve("keycloak-no-key-file.log");
         Files.deleteIfExists(log);
         server = new DistributionKeycloakServer(home, TestDatabase.fromSystemProperty(),
-                List.of(KEY_OPTION + keys.toAbsolutePath()), log);
-        try {
-            server.start();
-        } catch (RuntimeException e) {
-            server.close();
-            server = null;
-            throw e;
-        }
+                List.of(KEY_OPTION + keys.toAbsolutePath()), log).startOrClose();
     }
 
     @AfterAll

@@ -197,6 +197,17 @@ public final class DistributionKeycloakServer implements KeycloakServer {
         return this;
     }
 
+    /** Starts the server, or closes it (process and copy) and rethrows if it does not come up; returns it. */
+    public DistributionKeycloakServer startOrClose() {
+        try {
+            start();
+        } catch (RuntimeException e) {
+            close();
+            throw e;
+        }
+        return this;
+    }
+
     public synchronized void start() {
         if (process != null && process.isAlive()) {
             throw new IllegalStateException("already running");

@@ -49,15 +49,8 @@ public final class KeycloakExtension implements ParameterResolver {
                 throw new IllegalStateException("testcontainers launcher unavailable (use -Ptestcontainers)", e);
             }
         }
-        DistributionKeycloakServer server = DistributionKeycloakServer.fromBuild(TestDatabase.fromSystemProperty(),
-                ServerOptions.defaults());
-        try {
-            server.start();
-        } catch (RuntimeException e) {
-            server.close();
-            throw e;
-        }
-        return server;
+        return DistributionKeycloakServer.fromBuild(TestDatabase.fromSystemProperty(), ServerOptions.defaults())
+                .startOrClose();
     }
 
     private static final class Shared implements ExtensionContext.Store.CloseableResource {
