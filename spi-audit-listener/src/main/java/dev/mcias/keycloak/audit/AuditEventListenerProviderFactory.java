@@ -84,13 +84,29 @@ public class AuditEventListenerProviderFactory implements EventListenerProviderF
     }
 
     /**
-     * One transaction per batch, records in the batcher's order ({@link AuditStore#appendAll}); remembers each realm's
-     * head once the batch has committed, so the next batch can link to it without reading it first.
+     * One transaction per batch, records in the batcher's order; remembers each realm's head once the batch has
+     * committed, so the next batch can link to it without reading it first. A batch goes straight to the database
+     * ({@link DirectBatchWriter}) when every head it links to is known and {@code direct} (no webhook outbox rows can
+     * be due); otherwise, and when a head has moved, through a Keycloak transaction ({@link AuditStore#appendAll}),
+     * which locks and reads the head and writes the outbox rows with the records.
      */
-    static AuditBatcher.Writer writer(KeycloakSessionFactory factory) {
+    static AuditBatcher.Writer writer(KeycloakSessionFactory factory, boolean direct) {
         Map<String, AuditStore.Head> heads = new ConcurrentHashMap<>();
-        return records -> heads.putAll(KeycloakModelUtils.runJobInTransactionWithResult(factory,
-                s -> new AuditStore(s).appendAll(records, heads)));
+        DirectBatchWriter[] directWriter = new DirectBatchWriter[1]; // built by the first batch: needs the JPA layer
+        return records -> {
+            Map<String, AuditStore.Head> written = null;
+            if (direct) {
+                if (directWriter[0] == null) {
+                    directWriter[0] = DirectBatchWriter.create(factory);
+                }
+                written = directWriter[0].tryAppend(records, heads);
+            }
+            if (written == null) {
+                written = KeycloakModelUtils.runJobInTransactionWithResult(factory,
+                        s -> new AuditStore(s).appendAll(records, heads));
+            }
+            heads.putAll(written);
+        };
     }
 
     Logger auditLog() {
@@ -100,7 +116,7 @@ public class AuditEventListenerProviderFactory implements EventListenerProviderF
     @Override
     public void postInit(KeycloakSessionFactory factory) {
         if (groupCommit) {
-            batcher = new AuditBatcher(writer(factory), maxBatch, linger, timeout);
+            batcher = new AuditBatcher(writer(factory, !webhooks.enabled()), maxBatch, linger, timeout);
         }
         webhooks.start(factory);
         AuditRealmRemoval.register(factory);

@@ -3,7 +3,7 @@ package dev.mcias.keycloak.audit;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
-import java.sql.Types;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -65,17 +65,11 @@ public final class AuditStore {
      * bulk-update cleanup, insert coordination) was most of its cost (measured with JFR in the benchmark).
      */
     public Map<String, Head> appendAll(List<AuditRecordEntity> records, Map<String, Head> known) {
-        Tables tables = Tables.of(em);
+        Tables tables = Tables.of(em.getEntityManagerFactory());
         Map<String, Head> heads = new HashMap<>();
-        int from = 0;
-        while (from < records.size()) {
-            String realmId = records.get(from).getRealmId();
-            int to = from;
-            while (to < records.size() && realmId.equals(records.get(to).getRealmId())) {
-                to++;
-            }
-            heads.put(realmId, linkRun(tables, realmId, records.subList(from, to), known.get(realmId)));
-            from = to;
+        for (List<AuditRecordEntity> run : runsByRealm(records)) {
+            String realmId = run.get(0).getRealmId();
+            heads.put(realmId, linkRun(tables, realmId, run, known.get(realmId)));
         }
         em.flush(); // a head locked and moved by linkRun's fallback, before the inserts that follow it
         em.unwrap(Session.class).doWork(c -> insert(c, tables, records));
@@ -113,51 +107,41 @@ public final class AuditStore {
     private static void insert(Connection c, Tables tables, List<AuditRecordEntity> records) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement(tables.insertRecord())) {
             for (AuditRecordEntity r : records) {
-                int i = 0;
-                ps.setString(++i, r.getId());
-                ps.setString(++i, r.getRealmId());
-                ps.setLong(++i, r.getSeq());
-                ps.setLong(++i, r.getTime());
-                ps.setString(++i, r.getKind());
-                ps.setString(++i, r.getType());
-                ps.setString(++i, r.getOutcome());
-                setNullable(ps, ++i, r.getError());
-                setNullable(ps, ++i, r.getUserId());
-                setNullable(ps, ++i, r.getClientId());
-                setNullable(ps, ++i, r.getSessionId());
-                setNullable(ps, ++i, r.getIpAddress());
-                setNullable(ps, ++i, r.getUserAgent());
-                setNullable(ps, ++i, r.getResourcePath());
-                setNullable(ps, ++i, r.getDetails());
-                ps.setString(++i, r.getPrevHash());
-                ps.setString(++i, r.getHash());
+                DirectBatchWriter.bind(ps, 0, r);
                 ps.addBatch();
             }
             ps.executeBatch();
         }
     }
 
-    private static void setNullable(PreparedStatement ps, int i, String v) throws SQLException {
-        if (v == null) {
-            ps.setNull(i, Types.VARCHAR);
-        } else {
-            ps.setString(i, v);
+    /** {@code records}, ordered by realm, as consecutive runs of one realm each. */
+    static List<List<AuditRecordEntity>> runsByRealm(List<AuditRecordEntity> records) {
+        List<List<AuditRecordEntity>> runs = new ArrayList<>();
+        int from = 0;
+        while (from < records.size()) {
+            String realmId = records.get(from).getRealmId();
+            int to = from;
+            while (to < records.size() && realmId.equals(records.get(to).getRealmId())) {
+                to++;
+            }
+            runs.add(records.subList(from, to));
+            from = to;
         }
+        return runs;
     }
 
     /**
-     * The two statements of the batch path, with the table names as Hibernate maps them (so a {@code --db-schema}
-     * applies as it does to the entities). Built once per entity manager factory.
+     * The audit record table and the two statements of the batch path, with the table names as Hibernate maps them
+     * (so a {@code --db-schema} applies as it does to the entities). Built once per entity manager factory.
      */
-    record Tables(String moveHead, String insertRecord) {
+    record Tables(String record, String moveHead, String insertRecord) {
         /** The statements and the factory they were built for, published together. */
         private record Built(EntityManagerFactory factory, Tables tables) {
         }
 
         private static volatile Built cached;
 
-        static Tables of(EntityManager em) {
-            EntityManagerFactory emf = em.getEntityManagerFactory();
+        static Tables of(EntityManagerFactory emf) {
             Built b = cached;
             if (b != null && b.factory() == emf) {
                 return b.tables();
@@ -165,11 +149,10 @@ public final class AuditStore {
             MappingMetamodel model = emf.unwrap(SessionFactoryImplementor.class).getMappingMetamodel();
             String head = table(model, AuditChainHeadEntity.class);
             String record = table(model, AuditRecordEntity.class);
-            Tables t = new Tables("UPDATE " + head + " SET LAST_SEQ = ?, LAST_HASH = ? WHERE REALM_ID = ?"
+            Tables t = new Tables(record, "UPDATE " + head + " SET LAST_SEQ = ?, LAST_HASH = ? WHERE REALM_ID = ?"
                     + " AND LAST_SEQ = ? AND LAST_HASH = ?",
-                    "INSERT INTO " + record + " (ID, REALM_ID, SEQ, EVENT_TIME, KIND, TYPE, OUTCOME, ERROR, USER_ID,"
-                            + " CLIENT_ID, SESSION_ID, IP_ADDRESS, USER_AGENT, RESOURCE_PATH, DETAILS, PREV_HASH, HASH)"
-                            + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+                    "INSERT INTO " + record + " (" + DirectBatchWriter.COLUMNS + ") VALUES ("
+                            + DirectBatchWriter.ROW_PARAMS + ")");
             cached = new Built(emf, t);
             return t;
         }
@@ -180,7 +163,7 @@ public final class AuditStore {
     }
 
     /** Links {@code run} after {@code head} (ids, seqs, hashes); returns where the chain then ends. */
-    private static Head chain(List<AuditRecordEntity> run, Head head) {
+    static Head chain(List<AuditRecordEntity> run, Head head) {
         long seq = head.lastSeq();
         String prev = head.lastHash();
         for (AuditRecordEntity r : run) {

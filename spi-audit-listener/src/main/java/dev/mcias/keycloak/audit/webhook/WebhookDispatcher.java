@@ -186,12 +186,12 @@ public final class WebhookDispatcher {
         }
     }
 
-    /** A realm's webhook can work: warns once per realm and problem otherwise (no secret, rejected URLs). */
     /** Whether webhooks can be sent at all: a webhook-secret-file is configured (realms still opt in). */
-    boolean enabled() {
+    public boolean enabled() {
         return secrets.configured();
     }
 
+    /** A realm's webhook can work: warns once per realm and problem otherwise (no secret, rejected URLs). */
     boolean ready(RealmModel realm, WebhookRealmConfig cfg) {
         if (!cfg.rejected().isEmpty() && warned.add(realm.getId() + ":urls:" + cfg.rejected().size())) {
             LOG.warnf("audit webhooks: realm %s: %d endpoint(s) in %s ignored (https only, http only to the loopback"
