@@ -13,7 +13,7 @@
 # BENCH_PORT (18180; management port +1000), BENCH_WORK (target/bench), BENCH_DB=postgres with
 # BENCH_PG_DB (mcias_bench, dropped and created), BENCH_KC_OPTS (extra Keycloak options), BENCH_WARMUP_SECONDS
 # (audit: warm-up of each grant per listener state, default twice SECONDS_PER_RUN), BENCH_SETTLE_SECONDS (audit:
-# each grant's unmeasured run after every listener switch, default SECONDS_PER_RUN).
+# each grant's unmeasured run after every listener switch, default 0: none).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 [ $# -gt 0 ] || { echo "usage: $0 password|client-credentials|audit|audit-latency|all ..." >&2; exit 2; }
@@ -161,12 +161,10 @@ case "$scenario" in
   audit)
     python3 benchmarks/setup.py "$base" "$admin_password" realm bench-audit "hashAlgorithm(argon2id)" $users
     cc=$(printf '%s' "bench:bench-secret-0123456789" | base64 -w0)
-    settle=${BENCH_SETTLE_SECONDS:-$secs}
+    settle=${BENCH_SETTLE_SECONDS:-0}
     # Warm both code paths (the listener's too) before anything is measured, then on/off/off/on: the two
-    # orders cancel a server that still speeds up (or slows down) steadily during the run. "on" is warmed last
-    # because it is measured first: straight after the "off" warm-up it was the slowest of the four phases in
-    # every run (each switch deoptimizes hot code, which the JIT then compiles again).
-    for phase in off on; do
+    # orders cancel a server that still speeds up (or slows down) steadily during the run.
+    for phase in on off; do
       if [ "$phase" = on ]; then list=jboss-logging,mcias-audit; else list=jboss-logging; fi
       python3 benchmarks/setup.py "$base" "$admin_password" listeners bench-audit "$list"
       warmup "warm-up password, audit $phase" bench-audit 8 "${BENCH_WARMUP_SECONDS:-$((secs * 2))}" "$pw" $users ""
@@ -176,10 +174,12 @@ case "$scenario" in
     for phase in on off off on; do
       if [ "$phase" = on ]; then list=jboss-logging,mcias-audit; else list=jboss-logging; fi
       python3 benchmarks/setup.py "$base" "$admin_password" listeners bench-audit "$list"
-      # Settle after the switch (every phase alike): the JIT first compiles again what the switch deoptimized, and
-      # a phase measured straight after it measures that, not the listener (no server switches it under load).
-      warmup "settle password, audit $phase" bench-audit 8 "$settle" "$pw" $users ""
-      warmup "settle client_credentials, audit $phase" bench-audit 32 "$settle" 'grant_type=client_credentials' 1 "$cc"
+      # Optional settling after the switch (every phase alike): each switch deoptimizes hot code, which the JIT
+      # then compiles again (JFR); BENCH_SETTLE_SECONDS keeps that out of the measured phase.
+      if [ "$settle" -gt 0 ]; then
+        warmup "settle password, audit $phase" bench-audit 8 "$settle" "$pw" $users ""
+        warmup "settle client_credentials, audit $phase" bench-audit 32 "$settle" 'grant_type=client_credentials' 1 "$cc"
+      fi
       run "password grant, audit $phase" bench-audit 8 "$secs" "$pw" $users ""
       run "client_credentials, audit $phase" bench-audit 16 "$secs" 'grant_type=client_credentials' 1 "$cc"
       run "client_credentials, audit $phase" bench-audit 32 "$secs" 'grant_type=client_credentials' 1 "$cc"
