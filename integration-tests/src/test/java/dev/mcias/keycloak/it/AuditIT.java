@@ -321,11 +321,7 @@ class AuditIT {
     }
 
     private int tokenRequest(String clientId, String secret, String userAgent) {
-        String basic = java.util.Base64.getEncoder().encodeToString((clientId + ":" + secret)
-                .getBytes(java.nio.charset.StandardCharsets.UTF_8));
-        return api.send("POST", api.realmUrl("/protocol/openid-connect/token"), Map.of("Authorization",
-                "Basic " + basic, "Content-Type", "application/x-www-form-urlencoded", "User-Agent", userAgent),
-                "grant_type=client_credentials").status();
+        return api.clientCredentials(clientId, secret, null, Map.of("User-Agent", userAgent)).status();
     }
 
     /** Kills the server: runs in the {@code restart} Failsafe execution, on a server of its own. */

@@ -76,6 +76,10 @@ public final class KeycloakApi {
     }
 
     public Response postForm(String url, String basicAuth, Map<String, String> form) {
+        return postForm(url, basicAuth, form, Map.of());
+    }
+
+    private Response postForm(String url, String basicAuth, Map<String, String> form, Map<String, String> extra) {
         String body = form.entrySet().stream()
                 .map(e -> enc(e.getKey()) + "=" + enc(e.getValue()))
                 .collect(Collectors.joining("&"));
@@ -84,11 +88,17 @@ public final class KeycloakApi {
         if (basicAuth != null) {
             headers.put("Authorization", "Basic " + basicAuth);
         }
+        headers.putAll(extra);
         return send("POST", url, headers, body);
     }
 
     /** client_credentials at the realm's token endpoint with HTTP Basic authentication. */
     public Response clientCredentials(String clientId, String secret, String scope) {
+        return clientCredentials(clientId, secret, scope, Map.of());
+    }
+
+    /** The same, with extra request headers (e.g. a User-Agent). */
+    public Response clientCredentials(String clientId, String secret, String scope, Map<String, String> headers) {
         String basic = java.util.Base64.getEncoder().encodeToString((clientId + ":" + secret)
                 .getBytes(StandardCharsets.UTF_8));
         Map<String, String> form = new LinkedHashMap<>();
@@ -96,7 +106,7 @@ public final class KeycloakApi {
         if (scope != null) {
             form.put("scope", scope);
         }
-        return postForm(realmUrl("/protocol/openid-connect/token"), basic, form);
+        return postForm(realmUrl("/protocol/openid-connect/token"), basic, form, headers);
     }
 
     public Response send(String method, String url, String bearer, String contentType, String body) {
