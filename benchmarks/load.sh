@@ -13,7 +13,10 @@
 # BENCH_PORT (18180; management port +1000), BENCH_WORK (target/bench), BENCH_DB=postgres with
 # BENCH_PG_DB (mcias_bench, dropped and created), BENCH_KC_OPTS (extra Keycloak options), BENCH_WARMUP_SECONDS
 # (audit: warm-up of each grant per listener state, default twice SECONDS_PER_RUN), BENCH_SETTLE_SECONDS (audit:
-# each grant's unmeasured run after every listener switch, default 0: none).
+# each grant's unmeasured run after every listener switch, default 0: none), BENCH_JIT_QUIET_MS (audit,
+# audit-latency: after every listener switch, unmeasured rounds of load, 5 s per grant, until the JIT
+# compilers used less than this many ms of CPU in one; default 200, 0: no such settling) and
+# BENCH_JIT_SETTLE_ROUNDS (at most that many rounds, default 18).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 [ $# -gt 0 ] || { echo "usage: $0 password|client-credentials|audit|audit-latency|all ..." >&2; exit 2; }
@@ -82,25 +85,41 @@ curl -sf "http://127.0.0.1:$mgmt/health/ready" >/dev/null
 # kc.sh either becomes the JVM (exec) or starts it as its child, depending on the distribution's build state.
 kc_java=$kc
 [ "$(cat "/proc/$kc/comm")" = java ] || kc_java=$(pgrep -P "$kc" -x java | head -1)
-kc_cpu_ms() { awk -v hz="$(getconf CLK_TCK)" '{ printf "%d", ($14 + $15) * 1000 / hz }' "/proc/$kc_java/stat"; }
+# stat_cpu_ms /proc/.../stat: user + system CPU ms of that process or thread (0 once it is gone).
+stat_cpu_ms() { awk -v hz="$(getconf CLK_TCK)" '{ printf "%d", ($14 + $15) * 1000 / hz }' "$1" 2>/dev/null || echo 0; }
+kc_cpu_ms() { stat_cpu_ms "/proc/$kc_java/stat"; }
 pg_cpu_ms() {
   local total=0 pid
   for pid in $(pgrep -x postgres || true); do
-    total=$((total + $(awk -v hz="$(getconf CLK_TCK)" '{ printf "%d", ($14 + $15) * 1000 / hz }' "/proc/$pid/stat" 2>/dev/null || echo 0)))
+    total=$((total + $(stat_cpu_ms "/proc/$pid/stat")))
+  done
+  echo "$total"
+}
+
+# CPU time (ms) of the JVM's JIT compiler threads so far. Switching the audit listener on or off invalidates
+# compiled code that assumed the other state; on 2 busy cores the JIT then needs tens of seconds to catch up,
+# and a phase measured meanwhile compares compilation, not the listener.
+jit_cpu_ms() {
+  local total=0 task
+  for task in /proc/"$kc_java"/task/*; do
+    case "$(cat "$task/comm" 2>/dev/null)" in
+      C1\ CompilerThre*|C2\ CompilerThre*) total=$((total + $(stat_cpu_ms "$task/stat"))) ;;
+    esac
   done
   echo "$total"
 }
 
 run() { # label realm concurrency seconds body users auth
-  local out threads=2 kc0 kc1 pg0 pg1 n cpu
+  local out threads=2 kc0 kc1 pg0 pg1 jit0 jit1 n cpu
   [ "$3" -ge 2 ] || threads=1
-  kc0=$(kc_cpu_ms); pg0=$(pg_cpu_ms)
+  kc0=$(kc_cpu_ms); pg0=$(pg_cpu_ms); jit0=$(jit_cpu_ms)
   out=$(BODY="$5" USERS="$6" AUTH="$7" wrk -t"$threads" -c"$3" -d"$4"s --timeout 30s -s benchmarks/form.lua \
         "$base/realms/$2/protocol/openid-connect/token" | grep RESULT)
-  kc1=$(kc_cpu_ms); pg1=$(pg_cpu_ms)
+  kc1=$(kc_cpu_ms); pg1=$(pg_cpu_ms); jit1=$(jit_cpu_ms)
   n=$(sed -n 's/.*requests=\([0-9]*\).*/\1/p' <<< "$out")
   cpu=$(awk -v k=$((kc1 - kc0)) -v p=$((pg1 - pg0)) -v n="${n:-0}" \
         'BEGIN { if (n > 0) printf "kc_cpu_ms_per_req=%.3f pg_cpu_ms_per_req=%.3f", k / n, p / n }')
+  cpu="$cpu jit_cpu_ms=$((jit1 - jit0))"
   printf '%-34s c=%-3s %s %s load=%s\n' "$1" "$3" "${out#RESULT }" "$cpu" "$(cut -d' ' -f1-3 /proc/loadavg)"
   # A benchmark whose requests fail measures nothing: stop, so a broken setup cannot pass as a figure.
   case "$out" in
@@ -124,6 +143,22 @@ warmup() { # like run, shorter in smoke mode, output dropped
   local secs_warm=$4
   [ "$smoke" != 1 ] || secs_warm=1
   run "$1" "$2" "$3" "$secs_warm" "$5" "$6" "$7" >/dev/null
+}
+
+settle_jit() { # label realm users password-body (or ""): unmeasured load until a round compiles little (bounded)
+  local quiet=${BENCH_JIT_QUIET_MS:-200} rounds=${BENCH_JIT_SETTLE_ROUNDS:-18} k j0 j1
+  [ "$smoke" != 1 ] && [ "$quiet" -gt 0 ] || return 0
+  for k in $(seq 1 "$rounds"); do
+    j0=$(jit_cpu_ms)
+    [ -z "$4" ] || warmup "$1" "$2" 8 5 "$4" "$3" ""
+    warmup "$1" "$2" 32 5 'grant_type=client_credentials' 1 "$cc"
+    j1=$(jit_cpu_ms)
+    if [ $((j1 - j0)) -lt "$quiet" ]; then
+      echo "# $1: JIT quiet after $k round(s) of load ($((j1 - j0)) ms compiling in the last)"
+      return 0
+    fi
+  done
+  echo "# $1: JIT still compiling after $rounds rounds ($((j1 - j0)) ms in the last); measuring anyway"
 }
 
 pw='grant_type=password&client_id=bench&client_secret=bench-secret-0123456789&username=user%d&password=Bench-password-0123'
@@ -170,6 +205,7 @@ case "$scenario" in
       warmup "warm-up password, audit $phase" bench-audit 8 "${BENCH_WARMUP_SECONDS:-$((secs * 2))}" "$pw" $users ""
       warmup "warm-up client_credentials, audit $phase" bench-audit 32 "${BENCH_WARMUP_SECONDS:-$((secs * 2))}" \
         'grant_type=client_credentials' 1 "$cc"
+      settle_jit "warm-up, audit $phase" bench-audit $users "$pw"
     done
     for phase in on off off on; do
       if [ "$phase" = on ]; then list=jboss-logging,mcias-audit; else list=jboss-logging; fi
@@ -180,6 +216,7 @@ case "$scenario" in
         warmup "settle password, audit $phase" bench-audit 8 "$settle" "$pw" $users ""
         warmup "settle client_credentials, audit $phase" bench-audit 32 "$settle" 'grant_type=client_credentials' 1 "$cc"
       fi
+      settle_jit "switch, audit $phase" bench-audit $users "$pw"
       run "password grant, audit $phase" bench-audit 8 "$secs" "$pw" $users ""
       run "client_credentials, audit $phase" bench-audit 16 "$secs" 'grant_type=client_credentials' 1 "$cc"
       run "client_credentials, audit $phase" bench-audit 32 "$secs" 'grant_type=client_credentials' 1 "$cc"
@@ -196,6 +233,7 @@ case "$scenario" in
     for phase in on off off on; do
       if [ "$phase" = on ]; then list=jboss-logging,mcias-audit; else list=jboss-logging; fi
       python3 benchmarks/setup.py "$base" "$admin_password" listeners bench-latency "$list"
+      settle_jit "switch, audit $phase" bench-latency 1 ""
       run "lone client_credentials, audit $phase" bench-latency 1 "$secs" 'grant_type=client_credentials' 1 "$cc"
     done
     ;;

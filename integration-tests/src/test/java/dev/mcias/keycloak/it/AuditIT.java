@@ -10,6 +10,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.Statement;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -275,55 +276,6 @@ class AuditIT {
         assertTrue(v.path("ok").asBoolean(), v.toString());
     }
 
-    /**
-     * The group commit hands a batch's values to the database in bulk (on PostgreSQL one array per column, parsed
-     * by the server): a value that looks like array syntax, like NULL, or is longer than its column must be
-     * stored as sent (or cut to its column), on the success and the error path, and still verify.
-     */
-    @Test
-    void groupCommittedValuesAreStoredExactlyAsSent() throws Exception {
-        String secret = "audit-ua-secret-0123456789";
-        String clientId = serviceClient(secret);
-        List<String> agents = List.of("NULL", "null", "{}", "{\"a\",NULL}", "back\\slash \"quote\" {brace},comma",
-                "' OR '1'='1", "x".repeat(600));
-        ExecutorService pool = Executors.newFixedThreadPool(8);
-        try {
-            List<Future<Integer>> results = new ArrayList<>();
-            for (int round = 0; round < 2; round++) { // concurrently, so that batches mix the values
-                for (String agent : agents) {
-                    results.add(pool.submit(() -> tokenRequest(clientId, secret, agent)));
-                    results.add(pool.submit(() -> tokenRequest(clientId, "wrong-secret", agent)));
-                }
-            }
-            List<Integer> statuses = new ArrayList<>();
-            for (Future<Integer> f : results) {
-                statuses.add(f.get(120, TimeUnit.SECONDS));
-            }
-            assertEquals(agents.size() * 2, statuses.stream().filter(st -> st == 200).count(), statuses.toString());
-            assertEquals(agents.size() * 2, statuses.stream().filter(st -> st == 401).count(), statuses.toString());
-        } finally {
-            pool.shutdownNow();
-        }
-        Map<String, Integer> expected = new LinkedHashMap<>();
-        for (String agent : agents) {
-            expected.merge(agent.length() > 512 ? agent.substring(0, 512) : agent, 2, Integer::sum);
-        }
-        for (String type : List.of("CLIENT_LOGIN", "CLIENT_LOGIN_ERROR")) {
-            Map<String, Integer> stored = new LinkedHashMap<>();
-            for (JsonNode r : records("type=" + type + "&client=" + clientId)) {
-                assertTrue(r.path("user_agent").isTextual(), type + " record without its user agent: " + r);
-                stored.merge(r.path("user_agent").asText(), 1, Integer::sum);
-            }
-            assertEquals(expected, stored, type);
-        }
-        JsonNode v = api.get(url("/verify"), admin).expect(200).json();
-        assertTrue(v.path("ok").asBoolean(), v.toString());
-    }
-
-    private int tokenRequest(String clientId, String secret, String userAgent) {
-        return api.clientCredentials(clientId, secret, null, Map.of("User-Agent", userAgent)).status();
-    }
-
     /** Kills the server: runs in the {@code restart} Failsafe execution, on a server of its own. */
     @Tag("restart")
     @Test
@@ -371,7 +323,7 @@ class AuditIT {
             });
         }
         DistributionKeycloakServer kc = (DistributionKeycloakServer) server;
-        Await.until("token requests answered during the burst", java.time.Duration.ofSeconds(120),
+        Await.until("token requests answered during the burst", Duration.ofSeconds(120),
                 () -> answeredTokens.size() >= 30);
         kc.kill();
         serverUp.set(false);

@@ -43,6 +43,7 @@ public class AuditEventListenerProviderFactory implements EventListenerProviderF
     private Duration linger;
     private Duration timeout;
     private volatile AuditBatcher batcher;
+    private BatchWriter batchWriter;
 
     @Override
     public EventListenerProvider create(KeycloakSession session) {
@@ -90,23 +91,48 @@ public class AuditEventListenerProviderFactory implements EventListenerProviderF
      * be due); otherwise, and when a head has moved, through a Keycloak transaction ({@link AuditStore#appendAll}),
      * which locks and reads the head and writes the outbox rows with the records.
      */
-    static AuditBatcher.Writer writer(KeycloakSessionFactory factory, boolean direct) {
-        Map<String, AuditStore.Head> heads = new ConcurrentHashMap<>();
-        DirectBatchWriter[] directWriter = new DirectBatchWriter[1]; // built by the first batch: needs the JPA layer
-        return records -> {
+    static final class BatchWriter implements AuditBatcher.Writer {
+        private final KeycloakSessionFactory factory;
+        private final boolean direct;
+        private final Map<String, AuditStore.Head> heads = new ConcurrentHashMap<>();
+        /** Built by the first batch (it needs the JPA layer); guarded by this object, like {@link #closed}. */
+        private DirectBatchWriter directWriter;
+        private boolean closed;
+
+        BatchWriter(KeycloakSessionFactory factory, boolean direct) {
+            this.factory = factory;
+            this.direct = direct;
+        }
+
+        @Override
+        public void write(List<AuditRecordEntity> records) {
             Map<String, AuditStore.Head> written = null;
-            if (direct) {
-                if (directWriter[0] == null) {
-                    directWriter[0] = DirectBatchWriter.create(factory);
-                }
-                written = directWriter[0].tryAppend(records, heads);
+            DirectBatchWriter d = direct ? directWriter() : null;
+            if (d != null) {
+                written = d.tryAppend(records, heads);
             }
             if (written == null) {
                 written = KeycloakModelUtils.runJobInTransactionWithResult(factory,
                         s -> new AuditStore(s).appendAll(records, heads));
             }
             heads.putAll(written);
-        };
+        }
+
+        /** The direct writer, built on first use; null once closed (batches then go the general way). */
+        private synchronized DirectBatchWriter directWriter() {
+            if (directWriter == null && !closed) {
+                directWriter = DirectBatchWriter.create(factory);
+            }
+            return closed ? null : directWriter;
+        }
+
+        /** Hands the direct writer's connection back to the pool (call once the group commit has closed). */
+        synchronized void close() {
+            closed = true;
+            if (directWriter != null) {
+                directWriter.close();
+            }
+        }
     }
 
     Logger auditLog() {
@@ -116,7 +142,8 @@ public class AuditEventListenerProviderFactory implements EventListenerProviderF
     @Override
     public void postInit(KeycloakSessionFactory factory) {
         if (groupCommit) {
-            batcher = new AuditBatcher(writer(factory, !webhooks.enabled()), maxBatch, linger, timeout);
+            batchWriter = new BatchWriter(factory, !webhooks.enabled());
+            batcher = new AuditBatcher(batchWriter, maxBatch, linger, timeout);
         }
         webhooks.start(factory);
         AuditRealmRemoval.register(factory);
@@ -131,6 +158,9 @@ public class AuditEventListenerProviderFactory implements EventListenerProviderF
         AuditBatcher b = batcher;
         if (b != null) {
             b.close(Duration.ofSeconds(30));
+        }
+        if (batchWriter != null) {
+            batchWriter.close();
         }
         if (webhooks != null) {
             webhooks.close();

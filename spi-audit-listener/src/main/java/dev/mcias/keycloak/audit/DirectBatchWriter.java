@@ -2,12 +2,15 @@ package dev.mcias.keycloak.audit;
 
 import java.sql.Connection;
 import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Types;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.ReentrantLock;
 
 import jakarta.persistence.EntityManagerFactory;
 import jakarta.transaction.SystemException;
@@ -15,6 +18,7 @@ import jakarta.transaction.Transaction;
 import jakarta.transaction.TransactionManager;
 import org.hibernate.engine.jdbc.connections.spi.ConnectionProvider;
 import org.hibernate.engine.spi.SessionFactoryImplementor;
+import org.jboss.logging.Logger;
 import org.keycloak.connections.jpa.JpaConnectionProvider;
 import org.keycloak.models.KeycloakSessionFactory;
 import org.keycloak.models.utils.KeycloakModelUtils;
@@ -33,10 +37,22 @@ import dev.mcias.keycloak.audit.AuditStore.Head;
  *
  * <p>Why it matters: the batch is the node's one serialized section. Under load every round trip in it waits for
  * the database process and then the writing thread to get a CPU again, while every other request's record waits
- * behind it (docs/benchmarks.md). The guarantees are the ones of {@link AuditStore#appendAll}: the conditional
- * update both locks the head row and proves nobody appended since; if it does not match (another node or an
- * in-transaction append moved the head) nothing is written and {@link #tryAppend} returns null, and the caller
- * writes the batch through {@code appendAll}, which locks and reads the head.
+ * behind it (docs/benchmarks.md).
+ *
+ * <p>The writer keeps ONE connection of the pool for itself (batches of a node are written one at a time anyway),
+ * named {@value #APPLICATION_NAME} on PostgreSQL: the same statement sent to whichever of Keycloak's twenty-odd
+ * pooled connections a leading thread happens to get cost PostgreSQL three to four times the CPU of the same
+ * statement on one connection (docs/benchmarks.md, session 8), on top of the pool's own bookkeeping. It is handed
+ * back to the pool after {@link #IDLE_RETURN} without a batch (a quiet node then holds nothing the pool does not
+ * check, and the next batch takes a fresh connection), after any failure, and by {@link #close}. If the connection
+ * turns out to be broken (SQL state class 08, or the server ended the session: 57P0x), the batch is tried once more
+ * on a fresh one; whether the first attempt committed before the connection broke is checked first (its last record
+ * is stored or not: a batch is all or nothing), so the retry never writes a record twice.
+ *
+ * <p>The guarantees are the ones of {@link AuditStore#appendAll}: the conditional update both locks the head row and
+ * proves nobody appended since; if it does not match (another node or an in-transaction append moved the head)
+ * nothing is written and {@link #tryAppend} returns null, and the caller writes the batch through
+ * {@code appendAll}, which locks and reads the head.
  */
 final class DirectBatchWriter {
 
@@ -50,11 +66,31 @@ final class DirectBatchWriter {
     private static final String[] TEXT_COLUMNS = {"ID", "REALM_ID", "KIND", "TYPE", "OUTCOME", "ERROR", "USER_ID",
             "CLIENT_ID", "SESSION_ID", "IP_ADDRESS", "USER_AGENT", "RESOURCE_PATH", "DETAILS", "PREV_HASH", "HASH"};
 
+    /** What {@code pg_stat_activity} shows for the writer's connection. */
+    static final String APPLICATION_NAME = "mcias-audit-group-commit";
+
+    /** How long the held connection may go without a batch before it goes back to the pool. */
+    static final long IDLE_RETURN = TimeUnit.SECONDS.toNanos(30);
+
+    private static final Logger LOG = Logger.getLogger(DirectBatchWriter.class);
+
     private final ConnectionProvider connections;
     private final TransactionManager transactions;
     private final AuditStore.Tables tables;
     private final String singleStatement;
     private volatile Boolean postgres;
+    /**
+     * Guards the held connection. Uncontended in the common case (the group commit has one leader at a time); after
+     * the group commit has closed, records written alone may come from several threads at once.
+     */
+    private final ReentrantLock lock = new ReentrantLock();
+    /** The writer's own pooled connection, null until the first batch or after a failure; guarded by {@link #lock}. */
+    private Connection held;
+    /** The held connection's application name before the writer renamed it (restored when handed back). */
+    private String previousApplicationName;
+    /** When the held connection last wrote a batch ({@link System#nanoTime}); guarded by {@link #lock}. */
+    private long heldLastUsed;
+    private boolean closed;
 
     /** For the JPA layer of {@code factory}'s Keycloak (opens one session to find it). */
     static DirectBatchWriter create(KeycloakSessionFactory factory) {
@@ -99,22 +135,136 @@ final class DirectBatchWriter {
             after.put(run.get(0).getRealmId(), AuditStore.chain(run, head));
         }
         // A record appended from inside another transaction (an error event while a request rolls back) must not
-        // join it: this connection is used outside any JTA transaction.
+        // join it: the writer's connection is taken, and used, outside any JTA transaction.
         Transaction suspended = suspend();
+        lock.lock();
         try {
-            Connection c = connections.getConnection();
+            if (closed) {
+                return null; // shutting down: the general way, which needs no connection kept open
+            }
             try {
-                boolean written = runs.size() == 1 && isPostgres(c)
-                        ? singleStatement(c, runs.get(0), before.get(0), after.get(runs.get(0).get(0).getRealmId()))
-                        : localTransaction(c, runs, before, after);
-                return written ? after : null;
-            } finally {
-                connections.closeConnection(c);
+                return write(runs, before, after) ? after : null;
+            } catch (SQLException e) {
+                if (!brokenConnection(e)) {
+                    throw e;
+                }
+                LOG.debugf("audit group commit: connection broken (%s), trying the batch on a fresh one",
+                        e.getSQLState());
+                if (stored(runs)) {
+                    return after; // the first attempt committed before the connection broke
+                }
+                return write(runs, before, after) ? after : null;
             }
         } catch (SQLException e) {
             throw new IllegalStateException("audit batch not written: " + e.getMessage(), e);
         } finally {
+            lock.unlock();
             resume(suspended);
+        }
+    }
+
+    /** One attempt on the held connection; a connection that failed goes back to the pool. Under {@link #lock}. */
+    private boolean write(List<List<AuditRecordEntity>> runs, List<Head> before, Map<String, Head> after)
+            throws SQLException {
+        boolean ok = false;
+        try {
+            Connection c = connection();
+            boolean written = runs.size() == 1 && isPostgres(c)
+                    ? singleStatement(c, runs.get(0), before.get(0), after.get(runs.get(0).get(0).getRealmId()))
+                    : localTransaction(c, runs, before, after);
+            heldLastUsed = System.nanoTime();
+            ok = true;
+            return written;
+        } finally {
+            if (!ok) {
+                release(); // possibly broken: back to the pool (which decides), the next attempt takes a fresh one
+            }
+        }
+    }
+
+    /** Whether the batch of {@code runs} is stored: its last record is (all or nothing). Under {@link #lock}. */
+    private boolean stored(List<List<AuditRecordEntity>> runs) throws SQLException {
+        List<AuditRecordEntity> lastRun = runs.get(runs.size() - 1);
+        boolean ok = false;
+        try {
+            try (PreparedStatement ps = connection().prepareStatement(
+                    "SELECT 1 FROM " + tables.record() + " WHERE ID = ?")) {
+                ps.setString(1, lastRun.get(lastRun.size() - 1).getId());
+                try (ResultSet rs = ps.executeQuery()) {
+                    ok = true;
+                    return rs.next();
+                }
+            }
+        } finally {
+            if (!ok) {
+                release();
+            }
+        }
+    }
+
+    /** The connection itself is gone (not the statement refused): SQL state class 08, or 57P01-57P03. */
+    static boolean brokenConnection(SQLException e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof SQLException sql && sql.getSQLState() != null
+                    && (sql.getSQLState().startsWith("08") || sql.getSQLState().startsWith("57P0"))) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Hands the writer's connection back to the pool; later batches go the general way. */
+    void close() {
+        lock.lock();
+        try {
+            closed = true;
+            release();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** The held connection, taken from the pool (and named, on PostgreSQL) if there is none; under {@link #lock}. */
+    private Connection connection() throws SQLException {
+        if (held != null && System.nanoTime() - heldLastUsed > IDLE_RETURN) {
+            release(); // a quiet spell: let the pool check (or replace) it, take whatever it hands out now
+        }
+        if (held == null) {
+            Connection c = connections.getConnection();
+            try {
+                if (isPostgres(c)) {
+                    previousApplicationName = c.getClientInfo("ApplicationName");
+                    c.setClientInfo("ApplicationName", APPLICATION_NAME);
+                }
+            } catch (SQLException | RuntimeException e) {
+                connections.closeConnection(c);
+                throw e;
+            }
+            held = c;
+            heldLastUsed = System.nanoTime();
+        }
+        return held;
+    }
+
+    /** Gives the held connection back to the pool, under its old name; under {@link #lock}. */
+    private void release() {
+        Connection c = held;
+        held = null;
+        if (c == null) {
+            return;
+        }
+        try {
+            if (Boolean.TRUE.equals(postgres)) {
+                c.setClientInfo("ApplicationName", previousApplicationName == null ? "" : previousApplicationName);
+            }
+        } catch (SQLException | RuntimeException e) {
+            LOG.debugf("audit group commit: connection not renamed before going back to the pool: %s",
+                    e.getMessage());
+        }
+        try {
+            connections.closeConnection(c);
+        } catch (SQLException | RuntimeException e) {
+            LOG.debugf("audit group commit: connection not handed back to the pool: %s", e.getMessage());
         }
     }
 
