@@ -13,7 +13,6 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -83,11 +82,8 @@ class AuditDbSchemaIT {
         RealmFixtures fx = new RealmFixtures(api);
         fx.ensurePasswordGrantClient();
         String admin = fx.userWithRoles("schema-admin", "admin"); // a login: written inside its transaction
-        String clientId = RealmFixtures.unique("schema-cc");
         String secret = "schema-cc-secret-0123456789";
-        api.postJson(api.adminRealmUrl("/clients"), api.adminToken(), Map.of("clientId", clientId, "enabled", true,
-                "publicClient", false, "secret", secret, "serviceAccountsEnabled", true,
-                "standardFlowEnabled", false)).expect(201);
+        String clientId = fx.serviceClient("schema-cc", secret);
 
         // Concurrent token requests, some refused: both kinds go through the group commit.
         ExecutorService pool = Executors.newFixedThreadPool(8);

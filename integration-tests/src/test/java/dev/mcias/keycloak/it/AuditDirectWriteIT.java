@@ -94,20 +94,11 @@ class AuditDirectWriteIT {
     }
 
     String serviceClient(String secret) {
-        String clientId = RealmFixtures.unique("direct-cc");
-        api.postJson(api.adminRealmUrl("/clients"), api.adminToken(), Map.of("clientId", clientId, "enabled", true,
-                "publicClient", false, "secret", secret, "serviceAccountsEnabled", true,
-                "standardFlowEnabled", false)).expect(201);
-        return clientId;
+        return new RealmFixtures(api).serviceClient("direct-cc", secret);
     }
 
-    /** token_id details of the client's CLIENT_LOGIN records (the jti of each access token issued). */
     Set<String> recordedTokenIds(String clientId) {
-        Set<String> ids = new HashSet<>();
-        for (JsonNode r : records("type=CLIENT_LOGIN&client=" + clientId)) {
-            ids.add(r.path("details").path("token_id").asText());
-        }
-        return ids;
+        return AuditIT.tokenIds(records("type=CLIENT_LOGIN&client=" + clientId));
     }
 
     void assertChainVerifies() {

@@ -221,17 +221,18 @@ class AuditIT {
 
     /** A confidential client for the client_credentials grant; returns its client id. */
     String serviceClient(String secret) {
-        String clientId = RealmFixtures.unique("audit-cc");
-        api.postJson(api.adminRealmUrl("/clients"), api.adminToken(), Map.of("clientId", clientId, "enabled", true,
-                "publicClient", false, "secret", secret, "serviceAccountsEnabled", true,
-                "standardFlowEnabled", false)).expect(201);
-        return clientId;
+        return fx.serviceClient("audit-cc", secret);
     }
 
     /** token_id details of the client's CLIENT_LOGIN records (the jti of each access token issued). */
     Set<String> recordedTokenIds(String clientId) {
+        return tokenIds(records("type=CLIENT_LOGIN&client=" + clientId));
+    }
+
+    /** The token_id detail of each record (the jti of the access token a CLIENT_LOGIN record vouches for). */
+    static Set<String> tokenIds(List<JsonNode> records) {
         Set<String> ids = new HashSet<>();
-        for (JsonNode r : records("type=CLIENT_LOGIN&client=" + clientId)) {
+        for (JsonNode r : records) {
             ids.add(r.path("details").path("token_id").asText());
         }
         return ids;

@@ -61,6 +61,15 @@ public final class RealmFixtures {
         return clientUuid(clientId);
     }
 
+    /** A confidential client for the client_credentials grant only, with a fresh client id; returns that id. */
+    public String serviceClient(String prefix, String secret) {
+        String clientId = unique(prefix);
+        api.postJson(api.adminRealmUrl("/clients"), api.adminToken(), Map.of("clientId", clientId, "enabled", true,
+                "publicClient", false, "secret", secret, "serviceAccountsEnabled", true,
+                "standardFlowEnabled", false)).expect(201);
+        return clientId;
+    }
+
     /** Internal id of the client with this client id. */
     public String clientUuid(String clientId) {
         JsonNode found = api.get(api.adminRealmUrl("/clients?clientId=" + clientId), api.adminToken()).expect(200).json();
