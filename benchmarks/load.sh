@@ -16,7 +16,9 @@
 # each grant's unmeasured run after every listener switch, default 0: none), BENCH_JIT_QUIET_MS (audit,
 # audit-latency: after every listener switch, unmeasured rounds of load, 5 s per grant, until the JIT
 # compilers used less than this many ms of CPU in one; default 200, 0: no such settling) and
-# BENCH_JIT_SETTLE_ROUNDS (at most that many rounds, default 18).
+# BENCH_JIT_SETTLE_ROUNDS (at most that many rounds, default 18), BENCH_AUDIT_ROUNDS (audit: how many times the
+# measured on/off/off/on block runs, default 1; with more, the summary gives every round's on/off ratio and their
+# spread, since on a small shared machine identical phases differ by up to 20%).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 [ $# -gt 0 ] || { echo "usage: $0 password|client-credentials|audit|audit-latency|all ..." >&2; exit 2; }
@@ -121,6 +123,9 @@ run() { # label realm concurrency seconds body users auth
         'BEGIN { if (n > 0) printf "kc_cpu_ms_per_req=%.3f pg_cpu_ms_per_req=%.3f", k / n, p / n }')
   cpu="$cpu jit_cpu_ms=$((jit1 - jit0))"
   printf '%-34s c=%-3s %s %s load=%s\n' "$1" "$3" "${out#RESULT }" "$cpu" "$(cut -d' ' -f1-3 /proc/loadavg)"
+  # record_to (set by the audit scenario for its measured phases only): round, phase label, connections, rps.
+  [ -z "${record_to:-}" ] || printf '%s\t%s\t%s\t%s\n' "$round" "$1" "$3" \
+    "$(sed -n 's/.*rps=\([0-9.]*\).*/\1/p' <<< "$out")" >> "$record_to"
   # A benchmark whose requests fail measures nothing: stop, so a broken setup cannot pass as a figure.
   case "$out" in
     *"statuses=2xx="*",4xx=0,5xx=0,other=0"*) ;;
@@ -142,7 +147,7 @@ run() { # label realm concurrency seconds body users auth
 warmup() { # like run, shorter in smoke mode, output dropped
   local secs_warm=$4
   [ "$smoke" != 1 ] || secs_warm=1
-  run "$1" "$2" "$3" "$secs_warm" "$5" "$6" "$7" >/dev/null
+  record_to='' run "$1" "$2" "$3" "$secs_warm" "$5" "$6" "$7" >/dev/null
 }
 
 settle_jit() { # label realm users password-body (or ""): unmeasured load until a round compiles little (bounded)
@@ -207,20 +212,45 @@ case "$scenario" in
         'grant_type=client_credentials' 1 "$cc"
       settle_jit "warm-up, audit $phase" bench-audit $users "$pw"
     done
-    for phase in on off off on; do
-      if [ "$phase" = on ]; then list=jboss-logging,mcias-audit; else list=jboss-logging; fi
-      python3 benchmarks/setup.py "$base" "$admin_password" listeners bench-audit "$list"
-      # Optional settling after the switch (every phase alike): each switch deoptimizes hot code, which the JIT
-      # then compiles again (JFR); BENCH_SETTLE_SECONDS keeps that out of the measured phase.
-      if [ "$settle" -gt 0 ]; then
-        warmup "settle password, audit $phase" bench-audit 8 "$settle" "$pw" $users ""
-        warmup "settle client_credentials, audit $phase" bench-audit 32 "$settle" 'grant_type=client_credentials' 1 "$cc"
-      fi
-      settle_jit "switch, audit $phase" bench-audit $users "$pw"
-      run "password grant, audit $phase" bench-audit 8 "$secs" "$pw" $users ""
-      run "client_credentials, audit $phase" bench-audit 16 "$secs" 'grant_type=client_credentials' 1 "$cc"
-      run "client_credentials, audit $phase" bench-audit 32 "$secs" 'grant_type=client_credentials' 1 "$cc"
+    rounds=${BENCH_AUDIT_ROUNDS:-1}
+    record_to="$work/audit-phases.tsv"
+    : > "$record_to"
+    for round in $(seq 1 "$rounds"); do
+      [ "$rounds" = 1 ] || echo "## round $round of $rounds"
+      for phase in on off off on; do
+        if [ "$phase" = on ]; then list=jboss-logging,mcias-audit; else list=jboss-logging; fi
+        python3 benchmarks/setup.py "$base" "$admin_password" listeners bench-audit "$list"
+        # Optional settling after the switch (every phase alike): each switch deoptimizes hot code, which the JIT
+        # then compiles again (JFR); BENCH_SETTLE_SECONDS keeps that out of the measured phase.
+        if [ "$settle" -gt 0 ]; then
+          warmup "settle password, audit $phase" bench-audit 8 "$settle" "$pw" $users ""
+          warmup "settle client_credentials, audit $phase" bench-audit 32 "$settle" 'grant_type=client_credentials' 1 \
+            "$cc"
+        fi
+        settle_jit "switch, audit $phase" bench-audit $users "$pw"
+        run "password grant, audit $phase" bench-audit 8 "$secs" "$pw" $users ""
+        run "client_credentials, audit $phase" bench-audit 16 "$secs" 'grant_type=client_credentials' 1 "$cc"
+        run "client_credentials, audit $phase" bench-audit 32 "$secs" 'grant_type=client_credentials' 1 "$cc"
+      done
     done
+    record_to=''
+    # On/off per round (the two "on" phases' requests/s against the two "off" ones'), then over all rounds.
+    python3 - "$work/audit-phases.tsv" <<'PY'
+import collections, statistics, sys
+rps = collections.defaultdict(lambda: collections.defaultdict(lambda: [0.0, 0.0]))  # (grant, c) -> round -> on, off
+for line in open(sys.argv[1]):
+    rnd, label, c, value = line.rstrip("\n").split("\t")
+    grant, phase = label.rsplit(", audit ", 1)
+    rps[(grant, c)][rnd][0 if phase == "on" else 1] += float(value or 0)
+for (grant, c), by_round in rps.items():
+    ratios = [on / off for on, off in by_round.values() if off > 0]
+    on, off = (sum(v[i] for v in by_round.values()) for i in (0, 1))
+    if not ratios or off == 0:
+        continue
+    print(f"# audit on/off {grant} c={c}: all rounds {on / off:.1%} ({on:.1f} / {off:.1f} requests/s summed); "
+          f"rounds {' '.join(f'{r:.0%}' for r in ratios)}; median {statistics.median(ratios):.1%}, "
+          f"min {min(ratios):.0%}, max {max(ratios):.0%}")
+PY
     ;;
   audit-latency)
     python3 benchmarks/setup.py "$base" "$admin_password" realm bench-latency "hashAlgorithm(argon2id)" 1

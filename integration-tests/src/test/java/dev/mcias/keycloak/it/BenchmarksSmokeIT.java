@@ -82,6 +82,10 @@ class BenchmarksSmokeIT {
         // at the first phase with another status).
         long phases = out.lines().filter(l -> l.contains(" rps=")).count();
         assertEquals(4 + 8 + 12 + 4, phases, "measured phases:\n" + out);
+        for (String grant : List.of("password grant c=8", "client_credentials c=16", "client_credentials c=32")) {
+            assertTrue(out.contains("# audit on/off " + grant + ": all rounds "), "audit summary of " + grant + ":\n"
+                    + out);
+        }
         if ("postgres".equals(DB)) {
             new ProcessBuilder("psql", "-h", "127.0.0.1", "-U", "postgres", "-qc",
                     "DROP DATABASE IF EXISTS \"" + pgDb + "\" WITH (FORCE)", "postgres").inheritIO().start()
