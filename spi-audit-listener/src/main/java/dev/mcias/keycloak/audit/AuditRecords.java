@@ -77,8 +77,39 @@ public final class AuditRecords {
         if (auth != null && auth.getRealmId() != null && !auth.getRealmId().equals(e.getRealmId())) {
             details.put("auth_realm", auth.getRealmId());
         }
+        String roles = roleNames(e);
+        if (roles != null) {
+            details.put("roles", bounded(roles, DetailsFilter.MAX_VALUE_LENGTH));
+        }
         r.setDetails(json(details));
         return r;
+    }
+
+    /**
+     * The names of the roles a role-mapping event granted or removed, from its representation (a list of roles,
+     * which Keycloak hands to listeners whatever {@code adminEventsDetailsEnabled} says); nothing else of it is
+     * kept. Null for other events or a representation that is not that list.
+     */
+    static String roleNames(AdminEvent e) {
+        String type = e.getResourceTypeAsString();
+        if (e.getRepresentation() == null || !("REALM_ROLE_MAPPING".equals(type) || "CLIENT_ROLE_MAPPING".equals(type))) {
+            return null;
+        }
+        try {
+            com.fasterxml.jackson.databind.JsonNode list = JsonSerialization.mapper.readTree(e.getRepresentation());
+            if (list == null || !list.isArray()) {
+                return null;
+            }
+            java.util.List<String> names = new java.util.ArrayList<>();
+            list.forEach(role -> {
+                if (role.path("name").isTextual()) {
+                    names.add(role.path("name").asText());
+                }
+            });
+            return names.isEmpty() ? null : String.join(",", names);
+        } catch (IOException ex) {
+            return null;
+        }
     }
 
     public static Map<String, Object> toMap(AuditRecordEntity r) {
