@@ -30,6 +30,7 @@ import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.Tag;
 
 /**
  * The bearer-token rule of all three MCIAS APIs (docs/security-model.md): a token is honoured only if it carries
@@ -40,6 +41,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
  */
 @ExtendWith(KeycloakExtension.class)
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@Tag("any-db")
 class ApiTokenAudienceIT {
 
     static final String PASSWORD = RealmFixtures.DEFAULT_PASSWORD;

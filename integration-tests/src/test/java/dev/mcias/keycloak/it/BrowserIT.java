@@ -24,6 +24,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.Tag;
 import org.openqa.selenium.Dimension;
 import org.openqa.selenium.Keys;
 import org.openqa.selenium.WebElement;
@@ -34,6 +35,7 @@ import org.openqa.selenium.virtualauthenticator.VirtualAuthenticatorOptions;
 
 /** The imported realm and the mcias login theme in headless Chromium, through the example SPA client. */
 @ExtendWith(KeycloakExtension.class)
+@Tag("any-db")
 class BrowserIT {
 
     static final String SPA = "mcias-example-spa";

@@ -23,6 +23,7 @@ import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.Tag;
 import org.openqa.selenium.support.ui.ExpectedConditions;
 import org.openqa.selenium.virtualauthenticator.HasVirtualAuthenticator;
 import org.openqa.selenium.virtualauthenticator.VirtualAuthenticatorOptions;
@@ -36,6 +37,7 @@ import org.openqa.selenium.virtualauthenticator.VirtualAuthenticatorOptions;
  */
 @ExtendWith(KeycloakExtension.class)
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@Tag("any-db")
 class InvitePasskeyIT {
 
     static final String SPA = "mcias-example-spa";

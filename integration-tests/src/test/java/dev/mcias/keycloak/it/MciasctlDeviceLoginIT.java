@@ -31,6 +31,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.Tag;
 import org.openqa.selenium.support.ui.WebDriverWait;
 
 /**
@@ -40,6 +41,7 @@ import org.openqa.selenium.support.ui.WebDriverWait;
  */
 @ExtendWith(KeycloakExtension.class)
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@Tag("any-db")
 class MciasctlDeviceLoginIT {
 
     static final String PASSWORD = RealmFixtures.DEFAULT_PASSWORD;

@@ -34,6 +34,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.Tag;
 
 /**
  * mciasctl as a user runs it (picocli's {@code execute}, captured stdout/stderr and exit code) against the real
@@ -45,6 +46,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @ExtendWith(KeycloakExtension.class)
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@Tag("any-db")
 class MciasctlIT {
 
     static final String PASSWORD = RealmFixtures.DEFAULT_PASSWORD;

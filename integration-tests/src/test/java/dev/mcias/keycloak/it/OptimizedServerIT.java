@@ -45,7 +45,7 @@ class OptimizedServerIT {
     void dockerfileLayoutStartsOptimizedWithTlsOnPostgresAndServesLogins() throws Exception {
         assumeTrue("postgres".equals(System.getProperty("kc.test.db")), "PostgreSQL pass only (the image targets it)");
         Path work = Path.of(System.getProperty("kc.test.work.dir", "target/it-work"));
-        Path home = DistributionKeycloakServer.installedCopy("optimized");
+        Path home = DistributionKeycloakServer.pristineCopy("optimized");
         Path log = work.resolve("keycloak-optimized.log");
         Files.deleteIfExists(log);
 

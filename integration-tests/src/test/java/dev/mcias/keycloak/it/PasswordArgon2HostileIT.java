@@ -13,6 +13,7 @@ import dev.mcias.keycloak.it.support.RealmFixtures;
 import dev.mcias.keycloak.it.support.SharedServerTest;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
@@ -21,6 +22,7 @@ import org.junit.jupiter.params.provider.CsvSource;
  * through every provider id an operator can name (Keycloak's built-in ids included): a login against them is
  * refused quickly, and the server keeps answering. Keycloak's own well-formed hashes under those ids still verify.
  */
+@Tag("any-db")
 class PasswordArgon2HostileIT extends SharedServerTest {
 
     /**

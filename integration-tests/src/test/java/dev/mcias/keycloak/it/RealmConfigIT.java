@@ -23,9 +23,11 @@ import dev.mcias.keycloak.it.support.Totp;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.Tag;
 
 /** What the imported realm JSON does on a real server (the browser-facing parts are in BrowserIT). */
 @ExtendWith(KeycloakExtension.class)
+@Tag("any-db")
 class RealmConfigIT {
 
     /** A client on the realm's own direct-grant flow (RealmFixtures' client uses Keycloak's built-in one). */

@@ -44,6 +44,8 @@ public final class DistributionKeycloakServer implements KeycloakServer {
     private final Thread shutdownHook = new Thread(this::kill, "keycloak-test-server-kill");
     /** Started as the image starts it ({@link #optimized}) rather than with the development-style defaults. */
     private boolean optimized;
+    /** A copy of the run's built distribution ({@link #built}): started {@code --optimized}, never re-augmented. */
+    private final boolean prebuilt;
     private Process process;
 
     public DistributionKeycloakServer(Path home, TestDatabase database, List<String> extraOptions, Path logFile) {
@@ -65,6 +67,10 @@ public final class DistributionKeycloakServer implements KeycloakServer {
         this.httpPort = freePort();
         this.managementPort = freePort();
         this.adminPassword = adminPassword;
+        this.prebuilt = builtKind(home) != null;
+        if (prebuilt && !builtKind(home).equals(database.kind())) {
+            throw new IllegalStateException(home + " was built for " + builtKind(home) + ", not " + database.kind());
+        }
     }
 
     /**
@@ -73,11 +79,8 @@ public final class DistributionKeycloakServer implements KeycloakServer {
      */
     public static DistributionKeycloakServer clusterNode(TestDatabase database, int index, String adminPassword) {
         Path work = Path.of(System.getProperty("kc.test.work.dir", "target/it-work"));
-        Path home = work.resolve("node-" + index);
+        Path home = builtCopy("node-" + index, database.kind());
         try {
-            deleteRecursively(home);
-            copyTree(Path.of(required("keycloak.home")), home);
-            installPack(home);
             Files.deleteIfExists(work.resolve("keycloak-node-" + index + ".log"));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -93,13 +96,19 @@ public final class DistributionKeycloakServer implements KeycloakServer {
 
     /**
      * A separate copy of the distribution under the work dir with our pack installed the way the Dockerfile
-     * installs it (providers, realm in data/import, denylist), for tests that run their own kc.sh commands.
+     * installs it (providers, realm in data/import, denylist), built for this run's database
+     * ({@code kc.test.db}): hard links to {@link #built}, so it costs no copy and no Quarkus build.
      */
     public static Path installedCopy(String name) {
+        return builtCopy(name, System.getProperty("kc.test.db", "h2"));
+    }
+
+    /** Like {@link #installedCopy}, but real files and not built yet: for tests that run {@code kc.sh build}. */
+    public static Path pristineCopy(String name) {
         Path home = Path.of(System.getProperty("kc.test.work.dir", "target/it-work")).resolve(name);
         try {
             deleteRecursively(home);
-            copyTree(Path.of(required("keycloak.home")), home);
+            copyTree(Path.of(required("keycloak.home")), home, false);
             installPack(home);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -107,7 +116,87 @@ public final class DistributionKeycloakServer implements KeycloakServer {
         return home;
     }
 
-    private static void copyTree(Path from, Path to) throws IOException {
+    /** Build-time options of every test server; {@code kc.sh build} takes them once per database kind. */
+    static List<String> buildOptions(String kind) {
+        return List.of("--db=" + ("postgres".equals(kind) ? "postgres" : "dev-file"), "--health-enabled=true",
+                "--metrics-enabled=true");
+    }
+
+    private static final String BUILT_STAMP = ".mcias-built";
+
+    /**
+     * The distribution with the pack's providers, built once ({@code kc.sh build}) for {@code kind} and kept
+     * under {@code kc.test.built.dir} while the provider JARs and build options stay the same, so that every
+     * server of every execution starts {@code --optimized} from a hard-link copy of it.
+     */
+    static synchronized Path built(String kind) {
+        Path dir = Path.of(System.getProperty("kc.test.built.dir", "target/kc-built")).resolve(kind).toAbsolutePath();
+        try {
+            StringBuilder stamp = new StringBuilder(kind + "\n" + String.join(" ", buildOptions(kind)) + "\n");
+            try (Stream<Path> jars = Files.list(Path.of(required("mcias.providers.dir")))) {
+                for (Path jar : (Iterable<Path>) jars.filter(p -> p.toString().endsWith(".jar")).sorted()::iterator) {
+                    stamp.append(jar.getFileName()).append(' ').append(Files.size(jar)).append(' ')
+                            .append(Files.getLastModifiedTime(jar).toMillis()).append('\n');
+                }
+            }
+            Path stampFile = dir.resolve(BUILT_STAMP);
+            if (Files.exists(stampFile) && Files.readString(stampFile).equals(stamp.toString())) {
+                return dir;
+            }
+            deleteRecursively(dir);
+            copyTree(Path.of(required("keycloak.home")), dir, false);
+            installPack(dir);
+            List<String> cmd = new ArrayList<>(List.of(dir.resolve("bin/kc.sh").toString(), "build"));
+            cmd.addAll(buildOptions(kind));
+            Path log = dir.resolveSibling("kc-build-" + kind + ".log");
+            ProcessBuilder pb = new ProcessBuilder(cmd).directory(dir.toFile()).redirectErrorStream(true)
+                    .redirectOutput(log.toFile());
+            pb.environment().put("JAVA_HOME", System.getProperty("java.home"));
+            Process p = pb.start();
+            if (!p.waitFor(START_TIMEOUT.toSeconds(), TimeUnit.SECONDS) || p.exitValue() != 0) {
+                p.destroyForcibly();
+                throw new IllegalStateException("kc.sh build failed; see " + log);
+            }
+            deleteRecursively(dir.resolve("data"));
+            Files.writeString(stampFile, stamp.toString());
+            return dir;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** A hard-link copy of {@link #built} under the work dir with a fresh data/ (realm import, denylist). */
+    static Path builtCopy(String name, String kind) {
+        Path built = built(kind);
+        Path home = Path.of(System.getProperty("kc.test.work.dir", "target/it-work")).resolve(name);
+        try {
+            deleteRecursively(home);
+            copyTree(built, home, true);
+            installData(home);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return home;
+    }
+
+    /** The database kind {@code home} was built for, or null if it is not a copy of {@link #built}. */
+    static String builtKind(Path home) {
+        Path stamp = home.resolve(BUILT_STAMP);
+        try {
+            return Files.exists(stamp) ? Files.readAllLines(stamp).get(0) : null;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /**
+     * Copies the distribution without its data/. {@code link}: hard links instead of copies, for a built
+     * distribution that an {@code --optimized} server only reads (it writes under data/ alone, which is fresh).
+     */
+    private static void copyTree(Path from, Path to, boolean link) throws IOException {
         try (Stream<Path> walk = Files.walk(from)) {
             for (Path p : (Iterable<Path>) walk::iterator) {
                 Path rel = from.relativize(p);
@@ -117,6 +206,8 @@ public final class DistributionKeycloakServer implements KeycloakServer {
                 Path target = to.resolve(rel.toString());
                 if (Files.isDirectory(p)) {
                     Files.createDirectories(target);
+                } else if (link) {
+                    Files.createLink(target, p);
                 } else {
                     Files.copy(p, target, StandardCopyOption.COPY_ATTRIBUTES);
                 }
@@ -126,11 +217,9 @@ public final class DistributionKeycloakServer implements KeycloakServer {
 
     /** Server on {@code keycloak.home} (set by the build) with a clean {@code data/} and our pack installed. */
     public static DistributionKeycloakServer fromBuild(TestDatabase database, List<String> extraOptions) {
-        Path home = Path.of(required("keycloak.home"));
+        Path home = builtCopy("server-" + database.kind(), database.kind());
         Path logDir = Path.of(System.getProperty("kc.test.work.dir", "target/it-work"));
         try {
-            deleteRecursively(home.resolve("data"));
-            installPack(home);
             Files.createDirectories(logDir);
             Files.deleteIfExists(logDir.resolve("keycloak-" + database.kind() + ".log"));
         } catch (IOException e) {
@@ -150,9 +239,15 @@ public final class DistributionKeycloakServer implements KeycloakServer {
         }
         try (Stream<Path> jars = Files.list(Path.of(required("mcias.providers.dir")))) {
             for (Path jar : (Iterable<Path>) jars.filter(p -> p.toString().endsWith(".jar"))::iterator) {
-                Files.copy(jar, providers.resolve(jar.getFileName()), StandardCopyOption.REPLACE_EXISTING);
+                Files.copy(jar, providers.resolve(jar.getFileName()), StandardCopyOption.REPLACE_EXISTING,
+                        StandardCopyOption.COPY_ATTRIBUTES);
             }
         }
+        installData(home);
+    }
+
+    /** The realm to import and the denylist, under data/ (fresh for every server). */
+    private static void installData(Path home) throws IOException {
         Path realm = Path.of(required("mcias.realm.file"));
         Path imports = Files.createDirectories(home.resolve("data/import"));
         Files.copy(realm, imports.resolve(realm.getFileName()), StandardCopyOption.REPLACE_EXISTING);
@@ -239,10 +334,14 @@ public final class DistributionKeycloakServer implements KeycloakServer {
     }
 
     private List<String> developmentCommand() {
-        List<String> cmd = new ArrayList<>(List.of(home.resolve("bin/kc.sh").toString(), "start",
-                "--http-enabled=true", "--http-host=127.0.0.1", "--http-port=" + httpPort,
+        List<String> cmd = new ArrayList<>(List.of(home.resolve("bin/kc.sh").toString(), "start"));
+        if (prebuilt) {
+            cmd.add("--optimized");
+        } else {
+            cmd.addAll(buildOptions(database.kind()));
+        }
+        cmd.addAll(List.of("--http-enabled=true", "--http-host=127.0.0.1", "--http-port=" + httpPort,
                 "--http-management-port=" + managementPort, "--hostname-strict=false",
-                "--health-enabled=true", "--metrics-enabled=true",
                 "--import-realm", "--log-console-color=false"));
         if (extraOptions.stream().noneMatch(o -> o.startsWith("--cache="))) {
             cmd.add("--cache=local");
@@ -257,7 +356,8 @@ public final class DistributionKeycloakServer implements KeycloakServer {
         if (extraOptions.stream().noneMatch(o -> o.startsWith("--spi-theme--default="))) {
             cmd.add("--spi-theme--default=" + THEME);
         }
-        cmd.addAll(database.keycloakOptions(home));
+        // The database kind is a build option: an optimized server has it from the build.
+        cmd.addAll(database.keycloakOptions(home).stream().filter(o -> !(prebuilt && o.startsWith("--db="))).toList());
         cmd.addAll(extraOptions);
         return cmd;
     }
