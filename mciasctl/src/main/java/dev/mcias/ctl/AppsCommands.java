@@ -15,8 +15,11 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 @Command(name = "apps", description = "OIDC clients for applications.",
-        subcommands = {AppsCommands.Add.class, AppsCommands.MembersOnly.class})
+        subcommands = {AppsCommands.Add.class, AppsCommands.MembersOnly.class, Help.class})
 final class AppsCommands {
+    @picocli.CommandLine.Mixin
+    HelpOption helpOption;
+
 
     private AppsCommands() {
     }

@@ -17,8 +17,11 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 @Command(name = "audit", description = "The realm's audit trail (admin or realm-management view-events).",
-        subcommands = {AuditCommands.ListEvents.class, AuditCommands.Export.class, AuditCommands.Verify.class})
+        subcommands = {AuditCommands.ListEvents.class, AuditCommands.Export.class, AuditCommands.Verify.class, Help.class})
 final class AuditCommands {
+    @picocli.CommandLine.Mixin
+    HelpOption helpOption;
+
 
     private AuditCommands() {
     }

@@ -27,6 +27,9 @@ abstract class Base implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
+    @picocli.CommandLine.Mixin
+    HelpOption helpOption;
+
     private Http http;
 
     Mciasctl root() {

@@ -19,7 +19,7 @@ import picocli.CommandLine.ScopeType;
         subcommands = {LoginCommands.Login.class, LoginCommands.Logout.class, LoginCommands.Whoami.class,
                 BootstrapCommand.class, UserCommands.class, RoleCommands.class, AccountCommands.class,
                 DbCredsCommands.class, AuditCommands.class, AppsCommands.class, InviteCommands.class,
-                AutoComplete.GenerateCompletion.class},
+                AutoComplete.GenerateCompletion.class, Help.class},
         footerHeading = "%nEnvironment:%n",
         footer = {"  XDG_CONFIG_HOME       sessions in $XDG_CONFIG_HOME/mciasctl/ (default ~/.config/mciasctl/)",
                 "  MCIASCTL_SERVER       default for --server",

@@ -18,8 +18,11 @@ import picocli.CommandLine.Parameters;
 @Command(name = "users", description = "Realm users (Keycloak admin API; needs realm role admin).",
         subcommands = {UserCommands.ListUsers.class, UserCommands.Show.class, UserCommands.Create.class,
                 UserCommands.Disable.class, UserCommands.Enable.class, UserCommands.Delete.class,
-                UserCommands.ResetPassword.class, UserCommands.Roles.class, InviteCommands.Create.class})
+                UserCommands.ResetPassword.class, UserCommands.Roles.class, InviteCommands.Create.class, Help.class})
 final class UserCommands {
+    @picocli.CommandLine.Mixin
+    HelpOption helpOption;
+
 
     private UserCommands() {
     }
@@ -224,8 +227,11 @@ final class UserCommands {
     }
 
     @Command(name = "roles", description = "A user's realm roles.",
-            subcommands = {RolesList.class, RolesAdd.class, RolesRemove.class})
+            subcommands = {RolesList.class, RolesAdd.class, RolesRemove.class, Help.class})
     static final class Roles {
+        @picocli.CommandLine.Mixin
+        HelpOption helpOption;
+
     }
 
     @Command(name = "list", description = "Lists the user's realm roles (direct ones).")
