@@ -52,6 +52,11 @@ abstract class Base implements Callable<Integer> {
         return root().output == Output.Format.json;
     }
 
+    /** {@code -o env}: only commands marked {@link EnvOutput} get this far with it. */
+    boolean envFormat() {
+        return root().output == Output.Format.env;
+    }
+
     Http http() {
         if (http == null) {
             http = new Http();

@@ -161,7 +161,12 @@ final class UserCommands {
         } else {
             cmd.out().println("User " + u.path("username").asText() + " (" + u.path("id").asText() + ")");
             if (generated != null) {
-                cmd.out().println("Temporary password (shown once; changed at first sign-in): " + generated);
+                // The secret alone on its line of standard output; the note about it on standard error.
+                cmd.out().flush();
+                cmd.err().println("Temporary password (shown once; to be changed at the first sign-in), on the next"
+                        + " line:");
+                cmd.err().flush();
+                cmd.out().println(generated);
             }
             cmd.out().flush();
         }
