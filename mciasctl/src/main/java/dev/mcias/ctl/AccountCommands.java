@@ -91,8 +91,8 @@ final class AccountCommands {
         @Override
         public Integer call() throws Exception {
             client().deleteAccount(name);
-            out().println("Deleted system account " + name + ".");
-            return Mciasctl.OK;
+            return answer(dev.mcias.client.Json.MAPPER.createObjectNode().put("name", name).put("deleted", true),
+                    "Deleted system account " + name + ".");
         }
     }
 

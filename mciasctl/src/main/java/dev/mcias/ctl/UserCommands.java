@@ -184,8 +184,8 @@ final class UserCommands {
             MciasClient c = client();
             JsonNode u = find(c, username);
             c.admin("PUT", "/users/" + Http.segment(u.path("id").asText()), Map.of("enabled", false));
-            out().println("Disabled " + username + ".");
-            return Mciasctl.OK;
+            return answer(dev.mcias.client.Json.MAPPER.createObjectNode().put("username", username)
+                    .put("id", u.path("id").asText()).put("enabled", false), "Disabled " + username + ".");
         }
     }
 
@@ -196,8 +196,8 @@ final class UserCommands {
             MciasClient c = client();
             JsonNode u = find(c, username);
             c.admin("PUT", "/users/" + Http.segment(u.path("id").asText()), Map.of("enabled", true));
-            out().println("Enabled " + username + ".");
-            return Mciasctl.OK;
+            return answer(dev.mcias.client.Json.MAPPER.createObjectNode().put("username", username)
+                    .put("id", u.path("id").asText()).put("enabled", true), "Enabled " + username + ".");
         }
     }
 
@@ -208,8 +208,8 @@ final class UserCommands {
             MciasClient c = client();
             JsonNode u = find(c, username);
             c.admin("DELETE", "/users/" + Http.segment(u.path("id").asText()), null);
-            out().println("Deleted " + username + ".");
-            return Mciasctl.OK;
+            return answer(dev.mcias.client.Json.MAPPER.createObjectNode().put("username", username)
+                    .put("id", u.path("id").asText()).put("deleted", true), "Deleted " + username + ".");
         }
     }
 
