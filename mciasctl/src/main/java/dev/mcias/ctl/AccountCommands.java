@@ -14,8 +14,11 @@ import picocli.CommandLine.Parameters;
 
 @Command(name = "accounts", description = "System accounts and their tokens.",
         subcommands = {AccountCommands.ListAccounts.class, AccountCommands.Show.class, AccountCommands.Create.class,
-                AccountCommands.Delete.class, AccountCommands.Token.class})
+                AccountCommands.Delete.class, AccountCommands.Token.class, Help.class})
 final class AccountCommands {
+    @picocli.CommandLine.Mixin
+    HelpOption helpOption;
+
 
     private AccountCommands() {
     }
@@ -88,14 +91,17 @@ final class AccountCommands {
         @Override
         public Integer call() throws Exception {
             client().deleteAccount(name);
-            out().println("Deleted system account " + name + ".");
-            return Mciasctl.OK;
+            return answer(dev.mcias.client.Json.MAPPER.createObjectNode().put("name", name).put("deleted", true),
+                    "Deleted system account " + name + ".");
         }
     }
 
     @Command(name = "token", description = "An account's token.",
-            subcommands = {Issue.class, Revoke.class, Renew.class})
+            subcommands = {Issue.class, Revoke.class, Renew.class, Help.class})
     static final class Token {
+        @picocli.CommandLine.Mixin
+        HelpOption helpOption;
+
     }
 
     @Command(name = "issue", description = {"Issues a new token (admin or holder of the role named like the account); "

@@ -1,36 +1,303 @@
 package dev.mcias.ctl;
 
+import java.net.URI;
+import java.net.URISyntaxException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import dev.mcias.client.ApiException;
 import dev.mcias.client.Http;
+import dev.mcias.client.Json;
 import dev.mcias.client.MciasClient;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-@Command(name = "apps", description = "OIDC clients for applications.",
-        subcommands = {AppsCommands.Add.class, AppsCommands.MembersOnly.class})
+@Command(name = "apps", description = "OIDC clients for applications: add, show, update, list, members-only.",
+        subcommands = {AppsCommands.Add.class, AppsCommands.Show.class, AppsCommands.Update.class,
+                AppsCommands.ListApps.class, AppsCommands.MembersOnly.class, Help.class})
 final class AppsCommands {
+    @picocli.CommandLine.Mixin
+    HelpOption helpOption;
+
 
     private AppsCommands() {
     }
 
+    static final String ID_TOKEN_ALG = "id.token.signed.response.alg";
+    static final String ACCESS_TOKEN_ALG = "access.token.signed.response.alg";
+    static final String BACKCHANNEL_URL = "backchannel.logout.url";
+    static final String BACKCHANNEL_SESSION = "backchannel.logout.session.required";
+    static final String BACKCHANNEL_REVOKE_OFFLINE = "backchannel.logout.revoke.offline.tokens";
+    static final String POST_LOGOUT = "post.logout.redirect.uris";
+    static final String DEFAULT_ALG = "RS256";
+    static final List<String> ALGORITHMS = List.of("RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256",
+            "ES384", "ES512", "EdDSA");
+    static final List<String> RELYING_PARTIES = List.of("mod_auth_openidc");
+    /** Keycloak's own clients and the pack's: not apps. */
+    static final Set<String> NOT_APPS = Set.of("account", "account-console", "admin-cli", "broker",
+            "realm-management", "security-admin-console", "mciasctl", "mcias-api");
+
+    static final String ALG_HELP = "Signature algorithm of the app's ID and access tokens: RS256 (default; the one "
+            + "every OIDC relying party must support), RS384, RS512, PS256, PS384, PS512, ES256, ES384, ES512 or EdDSA "
+            + "(the realm's default, which mod_auth_openidc and many apps cannot verify). The realm needs an active "
+            + "key of that algorithm. UserInfo stays plain JSON (user.info.response.signature.alg is not set).";
+
+    // ---- checks, before anything is sent
+
+    /** No control characters (they would reach other people's terminals and pages). */
+    static String text(String option, String value) {
+        if (value != null && value.chars().anyMatch(ch -> ch < 0x20 || ch == 0x7f)) {
+            throw new UsageException(option + ": control characters are not allowed");
+        }
+        return value;
+    }
+
+    private static URI parse(String option, String value) {
+        text(option, value);
+        try {
+            return new URI(value);
+        } catch (URISyntaxException e) {
+            throw new UsageException(option + " must be an absolute http(s) URL: " + value);
+        }
+    }
+
+    /** An absolute http(s) URL with a host, without fragment or wildcard: --url and --backchannel-logout-url. */
+    static String absoluteUrl(String option, String value) {
+        URI u = parse(option, value);
+        String scheme = u.getScheme() == null ? "" : u.getScheme().toLowerCase(Locale.ROOT);
+        if (!(scheme.equals("http") || scheme.equals("https")) || u.getHost() == null || u.getHost().isEmpty()
+                || value.contains("*")) {
+            throw new UsageException(option + " must be an absolute http(s) URL with a host: " + value);
+        }
+        if (u.getRawFragment() != null) {
+            throw new UsageException(option + " must not have a fragment (#): " + value);
+        }
+        return value;
+    }
+
+    /** A redirect URI: http(s) with a host, no fragment, a wildcard only as the last character of the path. */
+    static String redirectUri(String value) {
+        String option = "--redirect-uri";
+        URI u = parse(option, value);
+        String scheme = u.getScheme() == null ? "" : u.getScheme().toLowerCase(Locale.ROOT);
+        if (!(scheme.equals("http") || scheme.equals("https"))) {
+            throw new UsageException(option + " must be an http(s) URL: " + value);
+        }
+        if (u.getRawAuthority() != null && u.getRawAuthority().contains("*")) {
+            throw new UsageException(option + ": no wildcard in the host (one app, one origin): " + value);
+        }
+        if (u.getHost() == null || u.getHost().isEmpty()) {
+            throw new UsageException(option + " must be an absolute http(s) URL with a host: " + value);
+        }
+        if (u.getRawFragment() != null) {
+            throw new UsageException(option + " must not have a fragment (#): " + value);
+        }
+        int star = value.indexOf('*');
+        if (star >= 0 && (star != value.length() - 1 || u.getRawQuery() != null)) {
+            throw new UsageException(option + ": a wildcard only as the last character of the path: " + value);
+        }
+        return value;
+    }
+
+    static String homeUrl(String value) {
+        absoluteUrl("--url", value);
+        if (URI.create(value).getRawQuery() != null) {
+            throw new UsageException("--url: the home URL must not have a query: " + value);
+        }
+        return value;
+    }
+
+    static String signingAlg(String value) {
+        for (String a : ALGORITHMS) {
+            if (a.equalsIgnoreCase(value)) {
+                return a;
+            }
+        }
+        throw new UsageException("--signing-alg must be one of " + String.join(", ", ALGORITHMS) + ": "
+                + Output.clean(value));
+    }
+
+    static String relyingParty(String value) {
+        if (value != null && !RELYING_PARTIES.contains(value)) {
+            throw new UsageException("--rp must be one of " + String.join(", ", RELYING_PARTIES) + ": "
+                    + Output.clean(value));
+        }
+        return value;
+    }
+
+    /** {@code --url} alone: the home URL and everything under it. */
+    static List<String> derivedRedirectUris(String url) {
+        String base = url.endsWith("/") ? url.substring(0, url.length() - 1) : url;
+        List<String> uris = new ArrayList<>(List.of(url));
+        if (!(base + "/*").equals(url)) {
+            uris.add(base + "/*");
+        }
+        return uris;
+    }
+
+    /** The redirect URIs with the home URL among them (exactly), so invites can land there. */
+    static List<String> withHome(List<String> uris, String url) {
+        List<String> all = new ArrayList<>(uris);
+        if (url != null && !all.contains(url)) {
+            all.add(url);
+        }
+        return all;
+    }
+
+    /** mod_auth_openidc's back-channel logout endpoint: its OIDCRedirectURI with ?logout=backchannel. */
+    static String modAuthOpenidcBackchannel(String redirectUri) {
+        if (redirectUri.contains("*")) {
+            throw new UsageException("--rp mod_auth_openidc: the first --redirect-uri must be the OIDCRedirectURI "
+                    + "(no wildcard), or give --backchannel-logout-url");
+        }
+        return redirectUri + (redirectUri.contains("?") ? "&" : "?") + "logout=backchannel";
+    }
+
+    static String origin(String uri) {
+        URI u = URI.create(uri.replace("*", ""));
+        return u.getScheme() + "://" + u.getRawAuthority();
+    }
+
+    /** The realm must have an active signing key of the algorithm, or Keycloak would make one on its own. */
+    static void requireKey(MciasClient c, String alg) {
+        JsonNode keys = c.admin("GET", "/keys", null);
+        for (JsonNode k : keys.path("keys")) {
+            if (alg.equals(k.path("algorithm").asText()) && "ACTIVE".equals(k.path("status").asText("ACTIVE"))
+                    && "SIG".equals(k.path("use").asText("SIG"))) {
+                return;
+            }
+        }
+        String provider = alg.startsWith("ES") ? "ecdsa-generated (elliptic curve P-" + switch (alg) {
+            case "ES256" -> "256";
+            case "ES384" -> "384";
+            default -> "521";
+        } + ")" : alg.equals("EdDSA") ? "eddsa-generated (Ed25519)" : "rsa-generated (algorithm " + alg + ")";
+        throw new UsageException("--signing-alg " + alg + ": realm " + c.realm() + " has no active " + alg
+                + " signing key; add a key provider " + provider + " under Realm settings > Keys > Providers of the "
+                + "admin console, or use RS256");
+    }
+
+    // ---- reading a client
+
+    static JsonNode find(MciasClient c, String clientId) {
+        JsonNode found = c.admin("GET", "/clients" + MciasClient.query(Map.of("clientId", clientId)), null);
+        for (JsonNode f : found) {
+            if (clientId.equals(f.path("clientId").asText())) {
+                return f;
+            }
+        }
+        throw new ApiException(404, "not_found", "app " + clientId + " not found");
+    }
+
+    static String attr(JsonNode rep, String name) {
+        JsonNode v = rep.path("attributes").path(name);
+        return v.isTextual() && !v.asText().isEmpty() ? v.asText() : null;
+    }
+
+    static List<String> strings(JsonNode array) {
+        List<String> l = new ArrayList<>();
+        array.forEach(e -> l.add(e.asText()));
+        return l;
+    }
+
+    /** What the tool says about an app; never its secret. */
+    static Map<String, Object> describe(MciasClient c, JsonNode rep) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        String issuer = c.realmUrl("");
+        m.put("client_id", rep.path("clientId").asText());
+        m.put("name", rep.path("name").asText(null));
+        m.put("description", rep.path("description").asText(null));
+        m.put("home_url", rep.path("baseUrl").asText("").isEmpty() ? null : rep.path("baseUrl").asText());
+        m.put("redirect_uris", strings(rep.path("redirectUris")));
+        m.put("public", rep.path("publicClient").asBoolean());
+        m.put("enabled", rep.path("enabled").asBoolean(true));
+        m.put("members_only", "true".equals(attr(rep, MembersOnly.MEMBERS_ONLY)));
+        m.put("access_role", "true".equals(attr(rep, MembersOnly.MEMBERS_ONLY)) ? attr(rep, MembersOnly.ACCESS_ROLE)
+                : null);
+        m.put("signing_alg", attr(rep, ID_TOKEN_ALG));
+        m.put("access_token_signing_alg", attr(rep, ACCESS_TOKEN_ALG));
+        m.put("backchannel_logout_url", attr(rep, BACKCHANNEL_URL));
+        m.put("issuer", issuer);
+        m.put("discovery", issuer + "/.well-known/openid-configuration");
+        return m;
+    }
+
+    @SuppressWarnings("unchecked")
+    static List<String[]> envLines(Map<String, Object> app, String secret) {
+        List<String[]> l = new ArrayList<>();
+        l.add(new String[] {"OIDC_ISSUER", (String) app.get("issuer")});
+        l.add(new String[] {"OIDC_CLIENT_ID", (String) app.get("client_id")});
+        if (secret != null) {
+            l.add(new String[] {"OIDC_CLIENT_SECRET", secret});
+        }
+        List<String> uris = (List<String>) app.get("redirect_uris");
+        if (!uris.isEmpty()) {
+            l.add(new String[] {"OIDC_REDIRECT_URI", uris.get(0)});
+        }
+        l.add(new String[] {"OIDC_SCOPES", "openid profile email"});
+        l.add(new String[] {"OIDC_SIGNING_ALG", app.get("signing_alg") == null ? "realm-default"
+                : (String) app.get("signing_alg")});
+        if (app.get("home_url") != null) {
+            l.add(new String[] {"OIDC_HOME_URL", (String) app.get("home_url")});
+        }
+        if (app.get("backchannel_logout_url") != null) {
+            l.add(new String[] {"OIDC_BACKCHANNEL_LOGOUT_URL", (String) app.get("backchannel_logout_url")});
+        }
+        l.add(new String[] {"OIDC_DISCOVERY_URL", (String) app.get("discovery")});
+        return l;
+    }
+
+    static void printEnv(Base cmd, List<String[]> lines) {
+        for (String[] kv : lines) {
+            cmd.out().println(Output.envLine(kv[0], kv[1]));
+        }
+        cmd.out().flush();
+    }
+
+    static void showFields(Base cmd, Map<String, Object> app) {
+        List<String> labels = new ArrayList<>();
+        List<String> values = new ArrayList<>();
+        JsonNode n = Json.MAPPER.valueToTree(app);
+        for (String[] f : new String[][] {{"client id", "client_id"}, {"name", "name"}, {"description", "description"},
+                {"home URL", "home_url"}, {"redirect URIs", "redirect_uris"}, {"public", "public"},
+                {"enabled", "enabled"}, {"members only", "members_only"}, {"access role", "access_role"},
+                {"signing alg", "signing_alg"}, {"access token alg", "access_token_signing_alg"},
+                {"back-channel logout", "backchannel_logout_url"}, {"issuer", "issuer"}, {"discovery", "discovery"}}) {
+            labels.add(f[0]);
+            values.add(Output.text(n, f[1]));
+        }
+        Output.fields(cmd.out(), labels, values);
+    }
+
+    // ---- commands
+
     @Command(name = "add", description = {"Creates an OIDC client the way the realm's policies expect: "
-            + "authorization code flow with PKCE S256, no implicit flow, no password grant.",
-            "Confidential (a generated secret, shown once) or --public (a browser or native app).",
-            "Prints the issuer, client id and a configuration snippet."})
-    static final class Add extends Base {
+            + "authorization code flow with PKCE S256, no implicit flow, no password grant, no device grant.",
+            "Confidential (a generated secret, shown once) or --public (a browser or native app). Give the app's "
+                    + "home URL (--url), its redirect URIs (--redirect-uri), or both.",
+            "Prints the app's OIDC settings as KEY=VALUE lines on standard output (an env file; -o env without "
+                    + "comments, -o json as fields); the client secret is on a line of its own."})
+    static final class Add extends Base implements EnvOutput {
         @Parameters(paramLabel = "NAME", description = "The client id.")
         String name;
 
-        @Option(names = "--redirect-uri", required = true, paramLabel = "URI",
-                description = "Allowed redirect URI (repeatable; a trailing * is a prefix).")
+        @Option(names = "--url", paramLabel = "URL", description = "The app's home URL (the client's base URL, "
+                + "where invites land); it is made a valid redirect URI. Without --redirect-uri the redirect URIs "
+                + "are URL and URL/* (the app's own path).")
+        String url;
+
+        @Option(names = "--redirect-uri", paramLabel = "URI",
+                description = "Allowed redirect URI (repeatable; a trailing * is a prefix; no wildcard in the host, "
+                        + "no fragment). Needed unless --url is given.")
         List<String> redirectUris;
 
         @Option(names = "--public", description = "A public client (no secret): SPAs and native apps.")
@@ -48,21 +315,66 @@ final class AppsCommands {
                 + " (default: app:NAME).")
         String accessRole;
 
+        @Option(names = "--signing-alg", paramLabel = "ALG", defaultValue = DEFAULT_ALG, description = ALG_HELP)
+        String signingAlg;
+
+        @Option(names = "--backchannel-logout-url", paramLabel = "URL", description = "The app's OIDC back-channel "
+                + "logout endpoint (absolute http(s) URL); Keycloak calls it with a logout token when the user's "
+                + "session ends.")
+        String backchannelUrl;
+
+        @Option(names = "--rp", paramLabel = "KIND", description = "The app's OIDC library, for its defaults: "
+                + "mod_auth_openidc (back-channel logout at the first redirect URI with ?logout=backchannel, "
+                + "its OIDCRedirectURI; no front-channel logout).")
+        String relyingParty;
+
+        @Option(names = "--description", paramLabel = "TEXT", description = "What the app is, shown on the "
+                + "friend's apps page.")
+        String description;
+
+        @Option(names = "--display-name", paramLabel = "TEXT", description = "The app's name for people "
+                + "(default: NAME).")
+        String displayName;
+
         @Override
         public Integer call() throws Exception {
-            for (String uri : redirectUris) {
-                if (!(uri.startsWith("https://") || uri.startsWith("http://"))) {
-                    throw new UsageException("--redirect-uri must be an http(s) URL: " + uri);
-                }
+            text("NAME", name);
+            text("--description", description);
+            text("--display-name", displayName);
+            text("--access-role", accessRole);
+            if (url == null && (redirectUris == null || redirectUris.isEmpty())) {
+                throw new UsageException("give the app's home URL (--url URL) or its redirect URIs (--redirect-uri URI)");
+            }
+            if (url != null) {
+                homeUrl(url);
+            }
+            List<String> given = redirectUris == null ? List.of() : redirectUris;
+            given.forEach(AppsCommands::redirectUri);
+            List<String> uris = given.isEmpty() ? derivedRedirectUris(url) : withHome(given, url);
+            String alg = signingAlg(signingAlg);
+            relyingParty(relyingParty);
+            if ("mod_auth_openidc".equals(relyingParty) && publicClient) {
+                throw new UsageException("--rp mod_auth_openidc is a confidential client: leave out --public");
+            }
+            String backchannel = backchannelUrl == null ? null : absoluteUrl("--backchannel-logout-url", backchannelUrl);
+            if (backchannel == null && "mod_auth_openidc".equals(relyingParty)) {
+                backchannel = modAuthOpenidcBackchannel(uris.get(0));
+            }
+            if (webOrigins != null) {
+                webOrigins.forEach(o -> text("--web-origin", o));
             }
             if (accessRole != null && !membersOnly) {
                 throw new UsageException("--access-role needs --members-only");
             }
             String role = membersOnly ? MembersOnly.roleName(name, accessRole) : null;
             MciasClient c = client();
+            requireKey(c, alg);
             Map<String, Object> rep = new LinkedHashMap<>();
             rep.put("clientId", name);
-            rep.put("name", name);
+            rep.put("name", displayName != null ? displayName : name);
+            if (description != null) {
+                rep.put("description", description);
+            }
             rep.put("enabled", true);
             rep.put("protocol", "openid-connect");
             rep.put("publicClient", publicClient);
@@ -70,15 +382,29 @@ final class AppsCommands {
             rep.put("implicitFlowEnabled", false);
             rep.put("directAccessGrantsEnabled", false);
             rep.put("serviceAccountsEnabled", false);
-            rep.put("redirectUris", redirectUris);
+            if (url != null) {
+                rep.put("rootUrl", "");
+                rep.put("baseUrl", url);
+            }
+            rep.put("redirectUris", uris);
             List<String> origins = webOrigins;
             if (origins == null) {
-                origins = publicClient ? redirectUris.stream().map(Add::origin).distinct().toList() : List.of();
+                origins = publicClient ? uris.stream().map(AppsCommands::origin).distinct().toList() : List.of();
             }
             rep.put("webOrigins", origins);
             Map<String, String> attributes = new LinkedHashMap<>(Map.of("pkce.code.challenge.method", "S256",
-                    "post.logout.redirect.uris", String.join("##", redirectUris),
+                    POST_LOGOUT, String.join("##", uris),
                     "oauth2.device.authorization.grant.enabled", "false", "oidc.ciba.grant.enabled", "false"));
+            attributes.put(ID_TOKEN_ALG, alg);
+            attributes.put(ACCESS_TOKEN_ALG, alg);
+            if (backchannel != null) {
+                attributes.put(BACKCHANNEL_URL, backchannel);
+                attributes.put(BACKCHANNEL_SESSION, "true");
+                attributes.put(BACKCHANNEL_REVOKE_OFFLINE, "false");
+            }
+            if ("mod_auth_openidc".equals(relyingParty)) {
+                rep.put("frontchannelLogout", false);
+            }
             if (membersOnly) {
                 // The role first: a members-only client whose role is missing admits nobody, so it never opens up.
                 MembersOnly.ensureRole(c, role, name);
@@ -87,56 +413,223 @@ final class AppsCommands {
             }
             rep.put("attributes", attributes);
             c.admin("POST", "/clients", rep);
-            JsonNode found = c.admin("GET", "/clients" + MciasClient.query(Map.of("clientId", name)), null);
-            if (found.size() != 1) {
-                throw new ApiException(500, "not_found", "client " + name + " was created but cannot be read back");
-            }
-            String id = found.get(0).path("id").asText();
+            JsonNode created = find(c, name);
+            String id = created.path("id").asText();
             String secret = null;
             if (!publicClient) {
                 secret = c.admin("GET", "/clients/" + Http.segment(id) + "/client-secret", null).path("value").asText();
             }
-            String issuer = c.realmUrl("");
+            Map<String, Object> app = describe(c, created);
             if (json()) {
                 Map<String, Object> m = new LinkedHashMap<>();
-                m.put("issuer", issuer);
+                m.put("issuer", app.get("issuer"));
                 m.put("client_id", name);
+                m.put("name", app.get("name"));
+                if (description != null) {
+                    m.put("description", description);
+                }
                 m.put("public", publicClient);
                 if (secret != null) {
                     m.put("client_secret", secret);
                 }
-                m.put("redirect_uris", redirectUris);
+                if (url != null) {
+                    m.put("home_url", url);
+                }
+                m.put("redirect_uris", uris);
+                m.put("signing_alg", alg);
+                if (backchannel != null) {
+                    m.put("backchannel_logout_url", backchannel);
+                }
                 m.put("members_only", membersOnly);
                 if (role != null) {
                     m.put("access_role", role);
                 }
-                m.put("discovery", issuer + "/.well-known/openid-configuration");
+                m.put("discovery", app.get("discovery"));
                 Output.json(out(), m);
                 return Mciasctl.OK;
             }
-            List<String> lines = new ArrayList<>();
-            lines.add("Created " + (publicClient ? "public" : "confidential") + " client " + name + ".");
+            // Messages for people on standard error; standard output is an env file.
+            err().println("Created " + (publicClient ? "public" : "confidential") + " client " + name + ".");
             if (role != null) {
-                lines.add("Members only: users need realm role " + role + " (mciasctl users roles add USER " + role + ").");
+                err().println("Members only: users need realm role " + role + " (mciasctl users roles add USER "
+                        + role + ").");
             }
-            lines.add("");
-            lines.add("# OIDC settings for the app (authorization code flow with PKCE S256)");
-            lines.add("OIDC_ISSUER=" + issuer);
-            lines.add("OIDC_CLIENT_ID=" + name);
             if (secret != null) {
-                lines.add("OIDC_CLIENT_SECRET=" + secret + "   # shown once: store it in the app's secret store");
+                err().println("OIDC_CLIENT_SECRET is shown once: store it in the app's secret store.");
             }
-            lines.add("OIDC_REDIRECT_URI=" + redirectUris.get(0));
-            lines.add("OIDC_SCOPES=openid profile email");
-            lines.add("# discovery: " + issuer + "/.well-known/openid-configuration");
-            lines.forEach(out()::println);
-            out().flush();
+            err().flush();
+            if (!envFormat()) {
+                out().println("# OIDC settings for the app (authorization code flow with PKCE S256)");
+                if (uris.size() > 1) {
+                    out().println("# valid redirect URIs: " + Output.clean(String.join(" ", uris)));
+                }
+            }
+            printEnv(this, envLines(app, secret));
             return Mciasctl.OK;
         }
+    }
 
-        static String origin(String uri) {
-            java.net.URI u = java.net.URI.create(uri.replace("*", ""));
-            return u.getScheme() + "://" + u.getRawAuthority();
+    @Command(name = "show", description = {"Shows an app: client id, name, description, home URL, redirect URIs, "
+            + "public or confidential, members-only and access role, signing algorithm, back-channel logout URL.",
+            "Never its secret. -o env prints the app's OIDC settings as KEY=VALUE lines (without the secret)."})
+    static final class Show extends Base implements EnvOutput {
+        @Parameters(paramLabel = "NAME", description = "The client id.")
+        String name;
+
+        @Override
+        public Integer call() throws Exception {
+            MciasClient c = client();
+            Map<String, Object> app = describe(c, find(c, name));
+            if (json()) {
+                Output.json(out(), app);
+            } else if (envFormat()) {
+                printEnv(this, envLines(app, null));
+            } else {
+                showFields(this, app);
+            }
+            return Mciasctl.OK;
+        }
+    }
+
+    @Command(name = "update", description = {"Changes the given settings of an app and keeps all others (the "
+            + "client's whole representation is read and sent back).",
+            "--redirect-uri replaces the redirect URIs (repeatable); the home URL stays one of them."})
+    static final class Update extends Base {
+        @Parameters(paramLabel = "NAME", description = "The client id.")
+        String name;
+
+        @Option(names = "--url", paramLabel = "URL", description = "The app's home URL (base URL); it is made a "
+                + "valid redirect URI.")
+        String url;
+
+        @Option(names = "--redirect-uri", paramLabel = "URI", description = "The redirect URIs (repeatable; they "
+                + "replace the current ones).")
+        List<String> redirectUris;
+
+        @Option(names = "--signing-alg", paramLabel = "ALG", description = ALG_HELP)
+        String signingAlg;
+
+        @Option(names = "--backchannel-logout-url", paramLabel = "URL", description = "The back-channel logout "
+                + "endpoint; \"\" removes it.")
+        String backchannelUrl;
+
+        @Option(names = "--description", paramLabel = "TEXT", description = "The app's description (\"\" removes it).")
+        String description;
+
+        @Option(names = "--display-name", paramLabel = "TEXT", description = "The app's name for people.")
+        String displayName;
+
+        @Override
+        public Integer call() throws Exception {
+            text("NAME", name);
+            text("--description", description);
+            text("--display-name", displayName);
+            if (url == null && redirectUris == null && signingAlg == null && backchannelUrl == null
+                    && description == null && displayName == null) {
+                throw new UsageException("nothing to change: give --url, --redirect-uri, --signing-alg, "
+                        + "--backchannel-logout-url, --description or --display-name");
+            }
+            if (url != null) {
+                homeUrl(url);
+            }
+            if (redirectUris != null) {
+                redirectUris.forEach(AppsCommands::redirectUri);
+            }
+            String alg = signingAlg == null ? null : signingAlg(signingAlg);
+            if (backchannelUrl != null && !backchannelUrl.isEmpty()) {
+                absoluteUrl("--backchannel-logout-url", backchannelUrl);
+            }
+            if (displayName != null && displayName.isBlank()) {
+                throw new UsageException("--display-name must not be empty");
+            }
+            MciasClient c = client();
+            if (alg != null) {
+                requireKey(c, alg);
+            }
+            JsonNode found = find(c, name);
+            String id = found.path("id").asText();
+            ObjectNode rep = (ObjectNode) c.admin("GET", "/clients/" + Http.segment(id), null);
+            ObjectNode attrs = rep.path("attributes").isObject() ? (ObjectNode) rep.path("attributes")
+                    : rep.putObject("attributes");
+            String home = url != null ? url : rep.path("baseUrl").asText("");
+            if (url != null) {
+                if (!rep.path("rootUrl").asText("").isEmpty()) {
+                    rep.put("rootUrl", "");
+                }
+                rep.put("baseUrl", url);
+            }
+            if (redirectUris != null || url != null) {
+                List<String> uris = redirectUris != null ? new ArrayList<>(redirectUris)
+                        : strings(rep.path("redirectUris"));
+                if (URI.create(home.isEmpty() ? "x:" : home).isAbsolute()) {
+                    uris = withHome(uris, home);
+                }
+                ArrayNode a = rep.putArray("redirectUris");
+                uris.forEach(a::add);
+                if (redirectUris != null) {
+                    attrs.put(POST_LOGOUT, String.join("##", uris));
+                }
+            }
+            if (alg != null) {
+                attrs.put(ID_TOKEN_ALG, alg);
+                attrs.put(ACCESS_TOKEN_ALG, alg);
+            }
+            if (backchannelUrl != null) {
+                if (backchannelUrl.isEmpty()) {
+                    attrs.put(BACKCHANNEL_URL, "");
+                } else {
+                    attrs.put(BACKCHANNEL_URL, backchannelUrl);
+                    attrs.put(BACKCHANNEL_SESSION, "true");
+                    attrs.put(BACKCHANNEL_REVOKE_OFFLINE, "false");
+                }
+            }
+            if (description != null) {
+                rep.put("description", description);
+            }
+            if (displayName != null) {
+                rep.put("name", displayName);
+            }
+            c.admin("PUT", "/clients/" + Http.segment(id), rep);
+            Map<String, Object> app = describe(c, c.admin("GET", "/clients/" + Http.segment(id), null));
+            if (json()) {
+                Output.json(out(), app);
+            } else {
+                out().println("Updated app " + name + ".");
+                out().flush();
+            }
+            return Mciasctl.OK;
+        }
+    }
+
+    @Command(name = "list", description = "Lists the realm's apps (clients with the browser flow, not Keycloak's "
+            + "own or the pack's): CLIENT ID, NAME, HOME URL, MEMBERS ONLY.")
+    static final class ListApps extends Base {
+        @Override
+        public Integer call() throws Exception {
+            MciasClient c = client();
+            JsonNode all = c.admin("GET", "/clients", null);
+            List<Map<String, Object>> apps = new ArrayList<>();
+            for (JsonNode rep : all) {
+                if (!rep.path("standardFlowEnabled").asBoolean() || rep.path("bearerOnly").asBoolean()
+                        || NOT_APPS.contains(rep.path("clientId").asText())) {
+                    continue;
+                }
+                Map<String, Object> d = describe(c, rep);
+                Map<String, Object> m = new LinkedHashMap<>();
+                for (String k : List.of("client_id", "name", "home_url", "members_only", "access_role", "public",
+                        "enabled", "signing_alg")) {
+                    m.put(k, d.get(k));
+                }
+                apps.add(m);
+            }
+            apps.sort(java.util.Comparator.comparing(m -> (String) m.get("client_id")));
+            if (json()) {
+                Output.json(out(), apps);
+            } else {
+                Output.table(out(), Json.MAPPER.valueToTree(apps), List.of("CLIENT ID", "NAME", "HOME URL",
+                        "MEMBERS ONLY"), List.of("client_id", "name", "home_url", "members_only"));
+            }
+            return Mciasctl.OK;
         }
     }
 
@@ -205,9 +698,8 @@ final class AppsCommands {
             attributes.put(MEMBERS_ONLY, on ? "true" : "false");
             // The whole representation goes back with the two attributes changed, so nothing else is touched.
             JsonNode rep = c.admin("GET", "/clients/" + Http.segment(id), null);
-            com.fasterxml.jackson.databind.node.ObjectNode attrs = rep.path("attributes").isObject()
-                    ? (com.fasterxml.jackson.databind.node.ObjectNode) rep.path("attributes")
-                    : ((com.fasterxml.jackson.databind.node.ObjectNode) rep).putObject("attributes");
+            ObjectNode attrs = rep.path("attributes").isObject() ? (ObjectNode) rep.path("attributes")
+                    : ((ObjectNode) rep).putObject("attributes");
             attributes.forEach(attrs::put);
             c.admin("PUT", "/clients/" + Http.segment(id), rep);
             if (json()) {

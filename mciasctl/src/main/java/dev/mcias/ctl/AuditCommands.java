@@ -11,14 +11,23 @@ import java.util.Map;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import dev.mcias.client.ApiException;
 import dev.mcias.client.AuditVerifier;
+import dev.mcias.client.Http;
+import dev.mcias.client.MciasClient;
 
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 @Command(name = "audit", description = "The realm's audit trail (admin or realm-management view-events).",
-        subcommands = {AuditCommands.ListEvents.class, AuditCommands.Export.class, AuditCommands.Verify.class})
+        subcommands = {AuditCommands.ListEvents.class, AuditCommands.Export.class, AuditCommands.Verify.class, Help.class})
 final class AuditCommands {
+    @picocli.CommandLine.Mixin
+    HelpOption helpOption;
+
 
     private AuditCommands() {
     }
@@ -31,15 +40,109 @@ final class AuditCommands {
         String to;
     }
 
-    @Command(name = "list", description = "Lists records, newest first (one page; --cursor for the next).")
+    /**
+     * User names and client ids for the ids a record holds, looked up once per run through the admin API. User
+     * events name their client by client id, admin events by its internal id; both resolve to the client id. An id
+     * nobody has (deleted, or of another realm) stays as it is; a reader who may not look users or clients up
+     * (realm-management view-events alone) sees the ids.
+     */
+    static final class Names {
+        private static final java.util.regex.Pattern UUID = java.util.regex.Pattern.compile(
+                "[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}");
+        private final MciasClient c;
+        private final Map<String, java.util.Optional<String>> users = new java.util.HashMap<>();
+        private final Map<String, java.util.Optional<String>> clients = new java.util.HashMap<>();
+        private boolean usersRefused;
+        private boolean clientsRefused;
+
+        Names(MciasClient c) {
+            this.c = c;
+        }
+
+        /** The user name of a user id, or null. */
+        String username(String userId) {
+            if (userId == null || userId.isEmpty() || usersRefused) {
+                return null;
+            }
+            return users.computeIfAbsent(userId, id -> {
+                try {
+                    return java.util.Optional.ofNullable(c.admin("GET", "/users/" + Http.segment(id), null)
+                            .path("username").asText(null));
+                } catch (ApiException e) {
+                    usersRefused |= e.status() == 403 || e.status() == 401;
+                    return java.util.Optional.empty();
+                }
+            }).orElse(null);
+        }
+
+        /** The client id of what a record holds in client_id (a client id, or an admin event's internal id). */
+        String clientId(String stored) {
+            if (stored == null || stored.isEmpty()) {
+                return null;
+            }
+            if (!UUID.matcher(stored).matches()) {
+                return stored;
+            }
+            if (clientsRefused) {
+                return null;
+            }
+            return clients.computeIfAbsent(stored, id -> {
+                try {
+                    return java.util.Optional.ofNullable(c.admin("GET", "/clients/" + Http.segment(id), null)
+                            .path("clientId").asText(null));
+                } catch (ApiException e) {
+                    clientsRefused |= e.status() == 403 || e.status() == 401;
+                    return java.util.Optional.empty();
+                }
+            }).orElse(null);
+        }
+
+        /** The user id of an exact user name, or null when there is no such user. */
+        String userId(String username) {
+            JsonNode found = c.admin("GET", "/users" + MciasClient.query(Map.of("username", username, "exact",
+                    "true")), null);
+            for (JsonNode u : found) {
+                if (username.equalsIgnoreCase(u.path("username").asText())) {
+                    return u.path("id").asText();
+                }
+            }
+            return null;
+        }
+
+        /** The internal id of a client id, or null. */
+        String clientUuid(String clientId) {
+            JsonNode found = c.admin("GET", "/clients" + MciasClient.query(Map.of("clientId", clientId)), null);
+            for (JsonNode f : found) {
+                if (clientId.equals(f.path("clientId").asText())) {
+                    return f.path("id").asText();
+                }
+            }
+            return null;
+        }
+    }
+
+    @Command(name = "list", description = {"Lists records, newest first (one page; --cursor for the next), with "
+            + "user names and client ids (looked up at read time; an id nobody has any more is shown as it is).",
+            "Filters: --user NAME (or --user-id ID), --app CLIENT_ID (or --client as the record stores it), --type, "
+                    + "--outcome, --from, --to."})
     static final class ListEvents extends Base {
         @Option(names = "--type", description = "e.g. LOGIN, LOGIN_ERROR, UPDATE:USER")
         String type;
 
-        @Option(names = "--user", paramLabel = "USER_ID")
-        String user;
+        @Option(names = "--user", paramLabel = "USERNAME", description = "Records of this user (by user name; no "
+                + "such user: no records).")
+        String username;
 
-        @Option(names = "--client", paramLabel = "CLIENT_ID")
+        @Option(names = "--user-id", paramLabel = "ID", description = "Records of this user id (also of a deleted "
+                + "user).")
+        String userId;
+
+        @Option(names = "--app", paramLabel = "CLIENT_ID", description = "Records of this app (client id): its "
+                + "users' sign-ins and tokens; with an admin --type (like UPDATE:USER) the admin calls made through it.")
+        String app;
+
+        @Option(names = "--client", paramLabel = "ID", description = "client_id exactly as records store it (a "
+                + "client id, or an admin event's internal client id).")
         String clientId;
 
         @Option(names = "--outcome", description = "success or error")
@@ -56,26 +159,75 @@ final class AuditCommands {
 
         @Override
         public Integer call() throws Exception {
-            Map<String, String> q = new LinkedHashMap<>();
-            q.put("type", type);
-            q.put("user", user);
-            q.put("client", clientId);
-            q.put("outcome", outcome);
-            q.put("from", range.from);
-            q.put("to", range.to);
-            q.put("cursor", cursor);
-            q.put("limit", limit == null ? null : limit.toString());
-            JsonNode page = client().auditEvents(q);
+            if (username != null && userId != null) {
+                throw new UsageException("--user NAME or --user-id ID, not both");
+            }
+            if (app != null && clientId != null) {
+                throw new UsageException("--app CLIENT_ID or --client ID, not both");
+            }
+            MciasClient c = client();
+            Names names = new Names(c);
+            String user = userId;
+            String client = clientId;
+            boolean none = false;
+            if (username != null) {
+                user = names.userId(username);
+                none = user == null;
+            }
+            if (app != null) {
+                client = type != null && type.contains(":") ? names.clientUuid(app) : app;
+                none |= client == null;
+            }
+            JsonNode page;
+            if (none) {
+                ObjectNode empty = dev.mcias.client.Json.MAPPER.createObjectNode();
+                empty.putArray("events");
+                empty.putNull("next_cursor");
+                page = empty;
+            } else {
+                Map<String, String> q = new LinkedHashMap<>();
+                q.put("type", type);
+                q.put("user", user);
+                q.put("client", client);
+                q.put("outcome", outcome);
+                q.put("from", range.from);
+                q.put("to", range.to);
+                q.put("cursor", cursor);
+                q.put("limit", limit == null ? null : limit.toString());
+                page = c.auditEvents(q);
+            }
+            List<ObjectNode> events = new java.util.ArrayList<>();
+            for (JsonNode e : page.path("events")) {
+                // Ids of another realm (an admin signed in elsewhere, e.g. master) are not looked up here.
+                boolean here = !e.path("details").has("auth_realm");
+                String name = here ? names.username(e.path("user_id").asText(null)) : null;
+                String cid = here ? names.clientId(e.path("client_id").asText(null)) : null;
+                ObjectNode withNames = dev.mcias.client.Json.MAPPER.createObjectNode();
+                e.fields().forEachRemaining(f -> {
+                    withNames.set(f.getKey(), f.getValue());
+                    if (f.getKey().equals("user_id")) {
+                        withNames.put("username", name);
+                    } else if (f.getKey().equals("client_id")) {
+                        withNames.put("client", cid);
+                    }
+                });
+                events.add(withNames);
+            }
             if (json()) {
-                print(page);
+                ObjectNode shown = page.deepCopy();
+                ArrayNode a = shown.putArray("events");
+                events.forEach(a::add);
+                print(shown);
                 return Mciasctl.OK;
             }
             List<List<String>> rows = new java.util.ArrayList<>();
-            for (JsonNode e : page.path("events")) {
+            for (ObjectNode e : events) {
                 String time = e.path("time").isNumber() ? Instant.ofEpochMilli(e.path("time").asLong()).toString()
                         : Output.text(e, "time");
                 rows.add(List.of(Output.text(e, "seq"), time, Output.text(e, "type"), Output.text(e, "outcome"),
-                        Output.text(e, "user_id"), Output.text(e, "client_id"), Output.text(e, "error")));
+                        e.hasNonNull("username") ? e.path("username").asText() : Output.text(e, "user_id"),
+                        e.hasNonNull("client") ? e.path("client").asText() : Output.text(e, "client_id"),
+                        Output.text(e, "error")));
             }
             Output.table(out(), List.of("SEQ", "TIME", "TYPE", "OUTCOME", "USER", "CLIENT", "ERROR"), rows);
             if (page.hasNonNull("next_cursor")) {

@@ -27,6 +27,9 @@ abstract class Base implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
+    @picocli.CommandLine.Mixin
+    HelpOption helpOption;
+
     private Http http;
 
     Mciasctl root() {
@@ -47,6 +50,11 @@ abstract class Base implements Callable<Integer> {
 
     boolean json() {
         return root().output == Output.Format.json;
+    }
+
+    /** {@code -o env}: only commands marked {@link EnvOutput} get this far with it. */
+    boolean envFormat() {
+        return root().output == Output.Format.env;
     }
 
     Http http() {

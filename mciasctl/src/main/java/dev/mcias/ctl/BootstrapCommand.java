@@ -109,7 +109,13 @@ final class BootstrapCommand extends Base {
         var out = out();
         out.println("Created realm admin " + username + " in realm " + realm + " (realm role admin).");
         if (given == null) {
-            out.println("Temporary password (shown once): " + pw);
+            // The secret alone on its line of standard output; the note about it on standard error.
+            out.flush();
+            err().println("Temporary password of " + username + " (shown once; to be changed at the first sign-in),"
+                    + " on the next line:");
+            err().flush();
+            out.println(pw);
+            out.flush();
         }
         out.println();
         out.println("Next:");

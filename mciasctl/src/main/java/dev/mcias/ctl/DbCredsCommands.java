@@ -20,8 +20,11 @@ import picocli.CommandLine.Parameters;
 @Command(name = "db-creds", description = "PostgreSQL credentials of system accounts.",
         subcommands = {DbCredsCommands.Show.class, DbCredsCommands.SetStatic.class, DbCredsCommands.SetDynamic.class,
                 DbCredsCommands.Delete.class, DbCredsCommands.RotateKeys.class, DbCredsCommands.Get.class,
-                DbCredsCommands.Exec.class})
+                DbCredsCommands.Exec.class, Help.class})
 final class DbCredsCommands {
+    @picocli.CommandLine.Mixin
+    HelpOption helpOption;
+
 
     private DbCredsCommands() {
     }

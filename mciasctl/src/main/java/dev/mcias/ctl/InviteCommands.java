@@ -18,8 +18,11 @@ import picocli.CommandLine.Parameters;
 
 /** {@code mciasctl invites list|show|revoke}; {@code mciasctl users invite} creates one ({@link Create}). */
 @Command(name = "invites", description = "Invite links (admin): list, show, revoke. Create one with users invite.",
-        subcommands = {InviteCommands.ListInvites.class, InviteCommands.Show.class, InviteCommands.Revoke.class})
+        subcommands = {InviteCommands.ListInvites.class, InviteCommands.Show.class, InviteCommands.Revoke.class, Help.class})
 final class InviteCommands {
+    @picocli.CommandLine.Mixin
+    HelpOption helpOption;
+
 
     private InviteCommands() {
     }

@@ -19,7 +19,7 @@ import picocli.CommandLine.ScopeType;
         subcommands = {LoginCommands.Login.class, LoginCommands.Logout.class, LoginCommands.Whoami.class,
                 BootstrapCommand.class, UserCommands.class, RoleCommands.class, AccountCommands.class,
                 DbCredsCommands.class, AuditCommands.class, AppsCommands.class, InviteCommands.class,
-                AutoComplete.GenerateCompletion.class},
+                AutoComplete.GenerateCompletion.class, Help.class},
         footerHeading = "%nEnvironment:%n",
         footer = {"  XDG_CONFIG_HOME       sessions in $XDG_CONFIG_HOME/mciasctl/ (default ~/.config/mciasctl/)",
                 "  MCIASCTL_SERVER       default for --server",
@@ -49,7 +49,7 @@ public final class Mciasctl {
     String profile;
 
     @Option(names = {"-o", "--output"}, scope = ScopeType.INHERIT, paramLabel = "FORMAT", defaultValue = "table",
-            description = "table (for people) or json (for scripts).")
+            description = "table (for people), json (for scripts), or env (KEY=VALUE lines: apps add, apps show).")
     Output.Format output;
 
     @Option(names = "--account", scope = ScopeType.INHERIT, paramLabel = "NAME",
@@ -88,6 +88,21 @@ public final class Mciasctl {
         cl.setErr(env.err());
         cl.setCaseInsensitiveEnumValuesAllowed(true);
         cl.setExecutionExceptionHandler((ex, cmd, parsed) -> handle(root, ex, cmd));
+        cl.setExecutionStrategy(parsed -> {
+            Integer help = CommandLine.executeHelpRequest(parsed);
+            if (help != null) {
+                return help;
+            }
+            CommandLine.ParseResult last = parsed;
+            while (last.hasSubcommand()) {
+                last = last.subcommand();
+            }
+            if (root.output == Output.Format.env && !(last.commandSpec().userObject() instanceof EnvOutput)) {
+                throw new CommandLine.ParameterException(last.commandSpec().commandLine(),
+                        "-o env is for apps add and apps show; use -o table or -o json");
+            }
+            return new CommandLine.RunLast().execute(parsed);
+        });
         cl.setParameterExceptionHandler((ex, args) -> {
             // One line, as every error; the command's --help has the rest.
             CommandLine c = ex.getCommandLine();

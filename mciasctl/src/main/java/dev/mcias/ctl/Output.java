@@ -11,9 +11,21 @@ import dev.mcias.client.Json;
 /** Aligned tables for people, JSON for scripts. */
 public final class Output {
 
-    public enum Format { table, json }
+    public enum Format { table, json, env }
 
     private Output() {
+    }
+
+    /**
+     * One line of an env file: {@code KEY=VALUE}, the value as it is when it holds only characters no reader of env
+     * files treats specially, else in single quotes (as sh, systemd's EnvironmentFile and docker compose read it).
+     */
+    public static String envLine(String key, String value) {
+        String v = clean(value);
+        if (v.matches("[A-Za-z0-9_./:@%+=,?*~-]*")) {
+            return key + "=" + v;
+        }
+        return key + "='" + v.replace("'", "'\\''") + "'";
     }
 
     public static void json(PrintWriter out, Object value) {

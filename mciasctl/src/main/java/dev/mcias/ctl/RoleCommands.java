@@ -14,8 +14,11 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 @Command(name = "roles", description = "Realm roles (Keycloak admin API; needs realm role admin).",
-        subcommands = {RoleCommands.ListRoles.class, RoleCommands.Create.class, RoleCommands.Delete.class})
+        subcommands = {RoleCommands.ListRoles.class, RoleCommands.Create.class, RoleCommands.Delete.class, Help.class})
 final class RoleCommands {
+    @picocli.CommandLine.Mixin
+    HelpOption helpOption;
+
 
     private RoleCommands() {
     }

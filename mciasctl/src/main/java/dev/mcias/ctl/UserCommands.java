@@ -18,8 +18,11 @@ import picocli.CommandLine.Parameters;
 @Command(name = "users", description = "Realm users (Keycloak admin API; needs realm role admin).",
         subcommands = {UserCommands.ListUsers.class, UserCommands.Show.class, UserCommands.Create.class,
                 UserCommands.Disable.class, UserCommands.Enable.class, UserCommands.Delete.class,
-                UserCommands.ResetPassword.class, UserCommands.Roles.class, InviteCommands.Create.class})
+                UserCommands.ResetPassword.class, UserCommands.Roles.class, InviteCommands.Create.class, Help.class})
 final class UserCommands {
+    @picocli.CommandLine.Mixin
+    HelpOption helpOption;
+
 
     private UserCommands() {
     }
@@ -158,7 +161,12 @@ final class UserCommands {
         } else {
             cmd.out().println("User " + u.path("username").asText() + " (" + u.path("id").asText() + ")");
             if (generated != null) {
-                cmd.out().println("Temporary password (shown once; changed at first sign-in): " + generated);
+                // The secret alone on its line of standard output; the note about it on standard error.
+                cmd.out().flush();
+                cmd.err().println("Temporary password (shown once; to be changed at the first sign-in), on the next"
+                        + " line:");
+                cmd.err().flush();
+                cmd.out().println(generated);
             }
             cmd.out().flush();
         }
@@ -176,8 +184,8 @@ final class UserCommands {
             MciasClient c = client();
             JsonNode u = find(c, username);
             c.admin("PUT", "/users/" + Http.segment(u.path("id").asText()), Map.of("enabled", false));
-            out().println("Disabled " + username + ".");
-            return Mciasctl.OK;
+            return answer(dev.mcias.client.Json.MAPPER.createObjectNode().put("username", username)
+                    .put("id", u.path("id").asText()).put("enabled", false), "Disabled " + username + ".");
         }
     }
 
@@ -188,8 +196,8 @@ final class UserCommands {
             MciasClient c = client();
             JsonNode u = find(c, username);
             c.admin("PUT", "/users/" + Http.segment(u.path("id").asText()), Map.of("enabled", true));
-            out().println("Enabled " + username + ".");
-            return Mciasctl.OK;
+            return answer(dev.mcias.client.Json.MAPPER.createObjectNode().put("username", username)
+                    .put("id", u.path("id").asText()).put("enabled", true), "Enabled " + username + ".");
         }
     }
 
@@ -200,8 +208,8 @@ final class UserCommands {
             MciasClient c = client();
             JsonNode u = find(c, username);
             c.admin("DELETE", "/users/" + Http.segment(u.path("id").asText()), null);
-            out().println("Deleted " + username + ".");
-            return Mciasctl.OK;
+            return answer(dev.mcias.client.Json.MAPPER.createObjectNode().put("username", username)
+                    .put("id", u.path("id").asText()).put("deleted", true), "Deleted " + username + ".");
         }
     }
 
@@ -224,8 +232,11 @@ final class UserCommands {
     }
 
     @Command(name = "roles", description = "A user's realm roles.",
-            subcommands = {RolesList.class, RolesAdd.class, RolesRemove.class})
+            subcommands = {RolesList.class, RolesAdd.class, RolesRemove.class, Help.class})
     static final class Roles {
+        @picocli.CommandLine.Mixin
+        HelpOption helpOption;
+
     }
 
     @Command(name = "list", description = "Lists the user's realm roles (direct ones).")
