@@ -42,8 +42,9 @@ class MciasctlAppsIT {
     static final String PASSWORD = RealmFixtures.DEFAULT_PASSWORD;
     static final String CLI_CLIENT = "it-mciasctl-apps";
 
+    /** Static: JUnit injects instance {@code @TempDir} fields only after {@code @BeforeAll} of a per-class instance. */
     @TempDir
-    Path tmp;
+    static Path tmp;
 
     KeycloakApi api;
     KeycloakServer server;
