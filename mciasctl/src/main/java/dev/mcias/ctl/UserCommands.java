@@ -177,7 +177,7 @@ final class UserCommands {
         String username;
     }
 
-    @Command(name = "disable", description = "Disables a user (sign-in refused, sessions kept until they end).")
+    @Command(name = "disable", description = "Disables a user: sign-in refused, their sessions end (apps with back-channel logout are told at once).")
     static final class Disable extends OneUser {
         @Override
         public Integer call() throws Exception {

@@ -324,10 +324,10 @@ class RealmJsonTest {
     }
 
     @Test
-    void auditListenerOnlySoNoUsernameIsLoggedInClear() {
+    void auditAndAppAccessListenersOnlySoNoUsernameIsLoggedInClear() {
         List<String> listeners = new ArrayList<>();
         realm.path("eventsListeners").forEach(n -> listeners.add(n.asText()));
-        assertEquals(List.of("mcias-audit"), listeners);
+        assertEquals(List.of("mcias-audit", "mcias-app-access"), listeners);
     }
 
     private static JsonNode flow(String alias) {
