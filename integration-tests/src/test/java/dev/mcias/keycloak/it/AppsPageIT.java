@@ -91,10 +91,7 @@ class AppsPageIT {
         notListed.put(tag + "-system", "marked as a system account");
         client(tag + "-system", Map.of("baseUrl", "https://system.example.test/",
                 "attributes", Map.of("mcias.system_account", "true")));
-        notListed.put(tag + "-js", "javascript: home URL");
-        client(tag + "-js", Map.of("baseUrl", "javascript:alert(1)"));
-        notListed.put(tag + "-relative", "relative home URL without root URL");
-        client(tag + "-relative", Map.of("baseUrl", "home"));
+        // (A javascript: or a relative base URL is refused by Keycloak's client validation already: 400.)
         notListed.put(tag + "-disabled", "disabled");
         client(tag + "-disabled", Map.of("enabled", false, "baseUrl", "https://disabled.example.test/"));
         // Members-only with the friend's role as its access role, but the role named does not exist: nobody.
@@ -405,10 +402,13 @@ class AppsPageIT {
         @Test
         void junkOversizedAndControlCharacterQueriesNeverGiveA500() throws Exception {
             String friend = friend();
-            String junk = "?state=" + "x".repeat(3000) + "&session_state=%00%01%1b&iss=" + enc("<script>")
+            String junk = "?state=" + "x".repeat(3000) + "&session_state=&iss=" + enc("<script>")
                     + "&code=zzz&code=again&%ff%fe=1&=&&";
             HttpResponse<String> anonymous = get(pageUrl() + junk, null);
             assertEquals(303, anonymous.statusCode(), anonymous.body());
+            // Control characters: Keycloak's request filter answers 400 before any resource runs.
+            HttpResponse<String> control = get(pageUrl() + "?state=%00%01%1b", null);
+            assertEquals(400, control.statusCode(), control.body());
             HttpResponse<String> error = get(pageUrl() + "?error=access_denied&error_description=" + enc("<b>x</b>"),
                     null);
             assertEquals(400, error.statusCode(), "a failed login gets a page, not another round trip");
