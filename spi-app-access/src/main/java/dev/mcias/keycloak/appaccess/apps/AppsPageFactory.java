@@ -1,0 +1,35 @@
+package dev.mcias.keycloak.appaccess.apps;
+
+import org.keycloak.Config;
+import org.keycloak.models.KeycloakSession;
+import org.keycloak.models.KeycloakSessionFactory;
+import org.keycloak.services.resource.RealmResourceProvider;
+import org.keycloak.services.resource.RealmResourceProviderFactory;
+
+/** Serves {@code /realms/{realm}/apps}, the signed-in user's apps page. */
+public class AppsPageFactory implements RealmResourceProviderFactory {
+
+    public static final String ID = "apps";
+
+    @Override
+    public RealmResourceProvider create(KeycloakSession session) {
+        return new AppsPage(session);
+    }
+
+    @Override
+    public void init(Config.Scope config) {
+    }
+
+    @Override
+    public void postInit(KeycloakSessionFactory factory) {
+    }
+
+    @Override
+    public void close() {
+    }
+
+    @Override
+    public String getId() {
+        return ID;
+    }
+}
