@@ -11,10 +11,13 @@ import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.sql.Connection;
 import java.sql.DriverManager;
+import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.sql.Timestamp;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.Comparator;
@@ -172,6 +175,8 @@ class BackupRestoreIT {
         final String member = RealmFixtures.unique("bkp-member");
         final String outsider = RealmFixtures.unique("bkp-outsider");
         String mciasToken;
+        /** The generated role of the one dynamic read before the backup. */
+        String dynamicRole;
         String inviteId;
         String inviteToken;
         /** The newest checkpoint's position, and the public keys kept apart from the database. */
@@ -220,7 +225,9 @@ class BackupRestoreIT {
 
             api.postJson(api.realmUrl("/system-accounts"), bearer, Map.of("name", dynamicAccount)).expect(201);
             api.putJson(api.realmUrl("/db-credentials/" + dynamicAccount), bearer, dynamicBody()).expect(200);
-            assertConnects(api.get(api.realmUrl("/db-credentials/" + dynamicAccount), bearer).expect(200).json());
+            JsonNode dynamic = api.get(api.realmUrl("/db-credentials/" + dynamicAccount), bearer).expect(200).json();
+            assertConnects(dynamic);
+            dynamicRole = dynamic.path("username").asText();
 
             JsonNode invite = api.postJson(api.realmUrl("/invites"), bearer, Map.of()).expect(201).json();
             inviteId = invite.path("id").asText();
@@ -293,7 +300,7 @@ class BackupRestoreIT {
      */
     @TestInstance(TestInstance.Lifecycle.PER_CLASS)
     @TestClassOrder(ClassOrderer.OrderAnnotation.class)
-    abstract class ARestore {
+    abstract class BackedUpAndRestored {
 
         final Estate estate = new Estate();
         DistributionKeycloakServer original;
@@ -479,7 +486,34 @@ class BackupRestoreIT {
     }
 
     @Nested
-    class GivenAPgDumpRestoredIntoANewDatabase extends ARestore {
+    class GivenAPgDumpRestoredIntoANewDatabase extends BackedUpAndRestored {
+
+        /** A dynamic role handed out after the dump, before the original stopped. */
+        String lateRole;
+
+        @Test
+        void aDynamicRoleHandedOutAfterTheDumpIsUnknownToTheRestoredDatabaseAndExpiresOnItsOwn() throws Exception {
+            try (Connection c = TestDatabase.connect(restored.testDatabase().pgDatabase());
+                 Statement s = c.createStatement();
+                 ResultSet rs = s.executeQuery("SELECT role_name FROM mcias_db_dynamic_role")) {
+                List<String> listed = new ArrayList<>();
+                while (rs.next()) {
+                    listed.add(rs.getString(1));
+                }
+                assertTrue(listed.contains(estate.dynamicRole), listed.toString());
+                assertFalse(listed.contains(lateRole), "the reaper of the restored server never drops " + lateRole);
+            }
+            try (Connection c = TestDatabase.connect("postgres");
+                 PreparedStatement s = c.prepareStatement("SELECT rolvaliduntil FROM pg_roles WHERE rolname = ?")) {
+                s.setString(1, lateRole);
+                try (ResultSet rs = s.executeQuery()) {
+                    assertTrue(rs.next(), lateRole + " still exists");
+                    Timestamp until = rs.getTimestamp(1);
+                    assertTrue(until != null && until.toInstant().isBefore(Instant.now().plusSeconds(601)),
+                            "its login ends at its expiry: " + until);
+                }
+            }
+        }
 
         @Override
         String database() {
@@ -515,6 +549,9 @@ class BackupRestoreIT {
                     "keycloak.dump", dump.toString());
             Path log = dir.resolve("pg-commands.log");
             runDocBlock("pg-dump", dir, words, log);
+            KeycloakApi originalApi = new KeycloakApi(original);
+            lateRole = originalApi.get(originalApi.realmUrl("/db-credentials/" + estate.dynamicAccount),
+                    estate.adminBearer(originalApi)).expect(200).json().path("username").asText();
             original.stop();
             // The doc creates the database itself: the fresh one goes, its name stays ours (dropped at the end).
             try (Connection c = TestDatabase.connect("postgres"); Statement s = c.createStatement()) {
@@ -525,7 +562,7 @@ class BackupRestoreIT {
     }
 
     @Nested
-    class GivenACopyOfTheRunLocalFolderTakenWhileStopped extends ARestore {
+    class GivenACopyOfTheRunLocalFolderTakenWhileStopped extends BackedUpAndRestored {
 
         @Override
         String database() {
