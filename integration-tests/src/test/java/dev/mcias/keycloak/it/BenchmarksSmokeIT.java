@@ -15,6 +15,7 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.mcias.keycloak.it.support.DistributionKeycloakServer;
 import dev.mcias.keycloak.it.support.KeycloakApi;
 import dev.mcias.keycloak.it.support.TestDatabase;
 import org.junit.jupiter.api.Test;
@@ -74,7 +75,9 @@ class BenchmarksSmokeIT {
     void everyLoadScenarioRunsInSmokeMode() throws Exception {
         assumeTrue("postgres".equals(DB), "load.sh runs once, in the PostgreSQL run");
         String pgDb = "mcias_bench_smoke_" + ProcessHandle.current().pid();
-        String out = run("load", Map.of("BENCH_DB", DB, "BENCH_PG_DB", pgDb,
+        // The tests' own built distribution (hard links), so the script's server starts --optimized, no build.
+        String home = DistributionKeycloakServer.installedCopy("bench-smoke-" + DB).toAbsolutePath().toString();
+        String out = run("load", Map.of("BENCH_DB", DB, "BENCH_PG_DB", pgDb, "BENCH_KC_HOME", home,
                 "BENCH_PORT", Integer.toString(freePortPair()),
                 "BENCH_WORK", "integration-tests/target/bench-smoke-" + DB), "bash", "benchmarks/load.sh", "all");
         for (String scenario : List.of("password", "client-credentials", "audit", "audit-latency")) {
