@@ -22,7 +22,6 @@ import org.keycloak.protocol.oidc.OIDCLoginProtocol;
 import org.keycloak.protocol.oidc.OIDCLoginProtocolService;
 import org.keycloak.services.ErrorPage;
 import org.keycloak.services.managers.AuthenticationManager;
-import org.keycloak.services.resource.RealmResourceProvider;
 
 /**
  * {@code GET /realms/{realm}/apps}: the signed-in user's apps ({@link UserApps}), on a page of the login theme.
@@ -35,7 +34,7 @@ import org.keycloak.services.resource.RealmResourceProvider;
  * anything else) are ignored, except that a login that came back with {@code error} gets an error page instead of
  * another round trip, so a refused login cannot loop.
  */
-public class AppsPage implements RealmResourceProvider {
+public class AppsPage {
 
     static final String TEMPLATE = "mcias-apps.ftl";
     private static final SecureRandom RANDOM = new SecureRandom();
@@ -44,11 +43,6 @@ public class AppsPage implements RealmResourceProvider {
 
     AppsPage(KeycloakSession session) {
         this.session = session;
-    }
-
-    @Override
-    public Object getResource() {
-        return this;
     }
 
     @GET
@@ -116,9 +110,5 @@ public class AppsPage implements RealmResourceProvider {
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }
-    }
-
-    @Override
-    public void close() {
     }
 }

@@ -13,7 +13,18 @@ public class AppsPageFactory implements RealmResourceProviderFactory {
 
     @Override
     public RealmResourceProvider create(KeycloakSession session) {
-        return new AppsPage(session);
+        // The resource is a class of its own: RESTEasy Reactive answers 405 for a provider that returns itself
+        // (keycloak/keycloak#25882).
+        return new RealmResourceProvider() {
+            @Override
+            public Object getResource() {
+                return new AppsPage(session);
+            }
+
+            @Override
+            public void close() {
+            }
+        };
     }
 
     @Override
