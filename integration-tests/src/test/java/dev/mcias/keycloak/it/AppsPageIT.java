@@ -414,7 +414,11 @@ class AppsPageIT {
             assertEquals(400, error.statusCode(), "a failed login gets a page, not another round trip");
             assertFalse(error.body().contains("<b>x</b>"));
             HttpResponse<String> huge = get(pageUrl() + "?state=" + "y".repeat(20_000), null);
-            assertTrue(huge.statusCode() >= 400 && huge.statusCode() < 500, "oversized: " + huge.statusCode());
+            // Within the server's header limits the query is just ignored (303); beyond them Vert.x answers 4xx.
+            assertTrue(huge.statusCode() == 303 || (huge.statusCode() >= 400 && huge.statusCode() < 500),
+                    "oversized: " + huge.statusCode());
+            HttpResponse<String> huger = get(pageUrl() + "?state=" + "y".repeat(200_000), null);
+            assertTrue(huger.statusCode() >= 400 && huger.statusCode() < 500, "far oversized: " + huger.statusCode());
             HttpResponse<String> garbageCookie = get(pageUrl(), "KEYCLOAK_IDENTITY=not.a.jwt; KEYCLOAK_SESSION=x");
             assertEquals(303, garbageCookie.statusCode());
             HttpResponse<String> post = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(pageUrl()))

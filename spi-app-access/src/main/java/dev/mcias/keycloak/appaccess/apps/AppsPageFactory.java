@@ -13,8 +13,8 @@ public class AppsPageFactory implements RealmResourceProviderFactory {
 
     @Override
     public RealmResourceProvider create(KeycloakSession session) {
-        // The resource is a class of its own: RESTEasy Reactive answers 405 for a provider that returns itself
-        // (keycloak/keycloak#25882).
+        // The resource is a class of its own (resources speak HTTP; the provider only hands it out). RESTEasy
+        // Reactive serves it only because META-INF/beans.xml makes kc.sh build index this JAR.
         return new RealmResourceProvider() {
             @Override
             public Object getResource() {

@@ -40,8 +40,23 @@ public final class UserApps {
     static final String SYSTEM_ACCOUNT_ATTRIBUTE = "mcias.system_account";
     static final String SYSTEM_ACCOUNT_AUTHENTICATOR = "system-account-token";
 
-    /** One line of the page. */
-    public record App(String clientId, String name, String description, String url) {
+    /**
+     * One line of the page. A class with getters, not a record: FreeMarker resolves {@code app.name} to a record's
+     * {@code name()} method, not to its value.
+     */
+    public static final class App {
+        private final String clientId;
+        private final String name;
+        private final String description;
+        private final String url;
+
+        App(String clientId, String name, String description, String url) {
+            this.clientId = clientId;
+            this.name = name;
+            this.description = description;
+            this.url = url;
+        }
+
         public String getClientId() {
             return clientId;
         }
@@ -73,7 +88,7 @@ public final class UserApps {
                             blankToNull(c.getDescription()), url);
                 })
                 .filter(a -> a != null)
-                .sorted(Comparator.comparing((App a) -> a.name().toLowerCase(Locale.ROOT)).thenComparing(App::clientId))
+                .sorted(Comparator.comparing((App a) -> a.getName().toLowerCase(Locale.ROOT)).thenComparing(App::getClientId))
                 .toList();
     }
 
