@@ -31,6 +31,7 @@ import dev.mcias.keycloak.it.support.RealmFixtures;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Nested;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -43,6 +44,7 @@ import org.openqa.selenium.support.ui.WebDriverWait;
  * page.
  */
 @ExtendWith(KeycloakExtension.class)
+@Tag("any-db")
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class AppAccessIT {
 

@@ -29,6 +29,7 @@ import dev.mcias.keycloak.it.support.KeycloakExtension;
 import dev.mcias.keycloak.it.support.RealmFixtures;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Nested;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -40,6 +41,7 @@ import org.openqa.selenium.WebElement;
  * and an invite without an app ends there. The test's own clients cover every kind that must not be listed.
  */
 @ExtendWith(KeycloakExtension.class)
+@Tag("any-db")
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class AppsPageIT {
 
