@@ -93,14 +93,7 @@ public final class Mciasctl {
             if (help != null) {
                 return help;
             }
-            CommandLine.ParseResult last = parsed;
-            while (last.hasSubcommand()) {
-                last = last.subcommand();
-            }
-            if (root.output == Output.Format.env && !(last.commandSpec().userObject() instanceof EnvOutput)) {
-                throw new CommandLine.ParameterException(last.commandSpec().commandLine(),
-                        "-o env is for apps add and apps show; use -o table or -o json");
-            }
+            checkOutputFormat(root, parsed);
             return new CommandLine.RunLast().execute(parsed);
         });
         cl.setParameterExceptionHandler((ex, args) -> {
@@ -114,6 +107,18 @@ public final class Mciasctl {
         });
         cl.getSubcommands().get("generate-completion").getCommandSpec().usageMessage().hidden(true);
         return cl;
+    }
+
+    /** {@code -o env} only where the command has env lines to print ({@link EnvOutput}). */
+    static void checkOutputFormat(Mciasctl root, CommandLine.ParseResult parsed) {
+        CommandLine.ParseResult last = parsed;
+        while (last.hasSubcommand()) {
+            last = last.subcommand();
+        }
+        if (root.output == Output.Format.env && !(last.commandSpec().userObject() instanceof EnvOutput)) {
+            throw new CommandLine.ParameterException(last.commandSpec().commandLine(),
+                    "-o env is for apps add and apps show; use -o table or -o json");
+        }
     }
 
     static int handle(Mciasctl root, Exception ex, CommandLine cmd) {
