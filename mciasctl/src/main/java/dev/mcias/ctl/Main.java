@@ -6,7 +6,7 @@ public final class Main {
     private Main() {
     }
 
-    public static void main(String[] args) {
+    public static void main(String[] args) throws java.io.IOException {
         if (args.length == 1 && "--cds-training".equals(args[0])) {
             // Build step: load the classes a typical call needs, for the class-data sharing archive.
             Mciasctl.training();

@@ -165,17 +165,43 @@ public final class Mciasctl {
         return code;
     }
 
-    /** Loads the classes of a typical call (argument parsing, help, JSON) for the class-data sharing archive. */
-    static void training() {
-        java.io.PrintWriter sink = new java.io.PrintWriter(java.io.OutputStream.nullOutputStream());
-        Env env = new Env(java.util.Map.of("XDG_CONFIG_HOME", "/nonexistent-mciasctl-training"),
-                java.io.InputStream.nullInputStream(), sink, sink, java.time.Clock.systemUTC(), false);
-        commandLine(env).execute("--help");
-        commandLine(env).execute("users", "list", "-o", "json");
-        commandLine(env).execute("accounts", "list");
-        dev.mcias.client.Json.parse("{\"a\":[1,\"b\",true,null]}");
-        Output.table(env.out(), java.util.List.of("A"), java.util.List.of(java.util.List.of("x")));
-        new dev.mcias.client.Http();
+    /**
+     * Build step: the calls whose classes go into the class-data sharing archive. A typical call (argument parsing,
+     * help, a stored session, one HTTP exchange, JSON, a table) against a throw-away server on the loopback
+     * interface, in a throw-away configuration folder; nothing leaves the machine.
+     */
+    static void training() throws IOException {
+        java.nio.file.Path xdg = java.nio.file.Files.createTempDirectory("mciasctl-training");
+        com.sun.net.httpserver.HttpServer server = com.sun.net.httpserver.HttpServer.create(
+                new java.net.InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), 0), 0);
+        server.createContext("/", exchange -> {
+            byte[] body = "[{\"username\":\"alice\",\"email\":\"a@example.org\",\"enabled\":true}]"
+                    .getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            exchange.getResponseHeaders().add("Content-Type", "application/json");
+            exchange.sendResponseHeaders(200, body.length);
+            exchange.getResponseBody().write(body);
+            exchange.close();
+        });
+        server.start();
+        try {
+            String url = "http://127.0.0.1:" + server.getAddress().getPort();
+            new dev.mcias.client.SessionStore(xdg.resolve("mciasctl")).save("default", new dev.mcias.client.Session(
+                    url, "mcias", "mciasctl", "alice", "training", "training", Long.MAX_VALUE / 2));
+            java.io.PrintWriter sink = new java.io.PrintWriter(java.io.OutputStream.nullOutputStream());
+            Env env = new Env(java.util.Map.of("XDG_CONFIG_HOME", xdg.toString()), java.io.InputStream.nullInputStream(),
+                    sink, sink, java.time.Clock.systemUTC(), false);
+            for (String[] args : new String[][] {{"--help"}, {"users", "list"}, {"users", "list", "-o", "json"},
+                    {"users", "show", "alice"}, {"accounts", "list"}, {"apps", "add", "--help"}, {"users", "lst"}}) {
+                commandLine(env).execute(args);
+            }
+        } finally {
+            server.stop(0);
+            try (java.util.stream.Stream<java.nio.file.Path> files = java.nio.file.Files.walk(xdg)) {
+                for (java.nio.file.Path f : files.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                    java.nio.file.Files.delete(f);
+                }
+            }
+        }
     }
 
     static final class Version implements CommandLine.IVersionProvider {
