@@ -12,7 +12,7 @@ public final class Main {
             Mciasctl.training();
             return;
         }
-        int code = Mciasctl.commandLine(Env.system()).execute(args);
+        int code = Mciasctl.commandLine(Env.system(), args).execute(args);
         System.out.flush();
         System.exit(code);
     }

@@ -2,6 +2,8 @@ package dev.mcias.ctl;
 
 import java.io.IOException;
 import java.io.StringWriter;
+import java.util.List;
+import java.util.Set;
 
 import dev.mcias.client.ApiException;
 import dev.mcias.client.NotLoggedInException;
@@ -16,10 +18,6 @@ import picocli.CommandLine.ScopeType;
         sortOptions = false, usageHelpAutoWidth = true,
         description = {"Administers an MCIAS realm: users, roles, system accounts and their tokens, database "
                 + "credentials, audit, apps, invites.", ""},
-        subcommands = {LoginCommands.Login.class, LoginCommands.Logout.class, LoginCommands.Whoami.class,
-                BootstrapCommand.class, UserCommands.class, RoleCommands.class, AccountCommands.class,
-                DbCredsCommands.class, AuditCommands.class, AppsCommands.class, InviteCommands.class,
-                AutoComplete.GenerateCompletion.class, Help.class},
         footerHeading = "%nEnvironment:%n",
         footer = {"  XDG_CONFIG_HOME       sessions in $XDG_CONFIG_HOME/mciasctl/ (default ~/.config/mciasctl/)",
                 "  MCIASCTL_SERVER       default for --server",
@@ -80,10 +78,38 @@ public final class Mciasctl {
         this.env = env;
     }
 
-    /** The configured command line: output streams, exit codes, one-line errors. */
+    /** The top-level commands, in the order the help lists them. */
+    static final List<Class<?>> COMMANDS = List.of(LoginCommands.Login.class, LoginCommands.Logout.class,
+            LoginCommands.Whoami.class, BootstrapCommand.class, UserCommands.class, RoleCommands.class,
+            AccountCommands.class, DbCredsCommands.class, AuditCommands.class, AppsCommands.class,
+            InviteCommands.class, AutoComplete.GenerateCompletion.class, Help.class);
+
+    /** The root's options that take a value (skipped when looking for the command's name). */
+    static final Set<String> ROOT_OPTIONS_WITH_VALUE = Set.of("--profile", "-o", "--output", "--account",
+            "--token-file", "--server", "--realm");
+
+    /** The whole command tree (help, completion, tests). */
     public static CommandLine commandLine(Env env) {
+        return commandLine(env, (String) null);
+    }
+
+    /**
+     * The configured command line for these arguments: output streams, exit codes, one-line errors. Building
+     * picocli's model of a command (reflection over its classes and options) is most of a call's start-up time, and
+     * a call runs one top-level command, so only that one is built; the whole tree when the arguments name none
+     * (or {@code help}, {@code generate-completion}), for the top-level help and for "did you mean".
+     */
+    public static CommandLine commandLine(Env env, String... args) {
         Mciasctl root = new Mciasctl(env);
         CommandLine cl = new CommandLine(root);
+        String name = commandName(args);
+        boolean known = COMMANDS.stream().anyMatch(c -> c.getAnnotation(Command.class).name().equals(name));
+        for (Class<?> c : COMMANDS) {
+            String n = c.getAnnotation(Command.class).name();
+            if (!known || n.equals(name) || name.equals("help") || name.equals("generate-completion")) {
+                cl.addSubcommand(c);
+            }
+        }
         cl.setOut(env.out());
         cl.setErr(env.err());
         cl.setCaseInsensitiveEnumValuesAllowed(true);
@@ -96,17 +122,36 @@ public final class Mciasctl {
             checkOutputFormat(root, parsed);
             return new CommandLine.RunLast().execute(parsed);
         });
-        cl.setParameterExceptionHandler((ex, args) -> {
+        cl.setParameterExceptionHandler((ex, given) -> {
             // One line, as every error; the command's --help has the rest.
             CommandLine c = ex.getCommandLine();
-            String name = c.getCommandSpec().qualifiedName(" ");
             c.getErr().println("mciasctl: " + ex.getMessage().lines().findFirst().orElse("usage error")
-                    + " (see: " + name + " --help)");
+                    + " (see: " + c.getCommandSpec().qualifiedName(" ") + " --help)");
             c.getErr().flush();
             return USAGE;
         });
-        cl.getSubcommands().get("generate-completion").getCommandSpec().usageMessage().hidden(true);
+        CommandLine completion = cl.getSubcommands().get("generate-completion");
+        if (completion != null) {
+            completion.getCommandSpec().usageMessage().hidden(true);
+        }
         return cl;
+    }
+
+    /** The first word of {@code args} that is neither a root option nor its value; null when there is none. */
+    static String commandName(String... args) {
+        for (int i = 0; args != null && i < args.length; i++) {
+            String a = args[i];
+            if (a == null || a.equals("--")) {
+                return null;
+            }
+            if (!a.startsWith("-")) {
+                return a;
+            }
+            if (ROOT_OPTIONS_WITH_VALUE.contains(a)) {
+                i++;
+            }
+        }
+        return null;
     }
 
     /** {@code -o env} only where the command has env lines to print ({@link EnvOutput}). */
@@ -192,7 +237,7 @@ public final class Mciasctl {
                     sink, sink, java.time.Clock.systemUTC(), false);
             for (String[] args : new String[][] {{"--help"}, {"users", "list"}, {"users", "list", "-o", "json"},
                     {"users", "show", "alice"}, {"accounts", "list"}, {"apps", "add", "--help"}, {"users", "lst"}}) {
-                commandLine(env).execute(args);
+                commandLine(env, args).execute(args);
             }
         } finally {
             server.stop(0);
