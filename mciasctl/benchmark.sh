@@ -68,7 +68,10 @@ K get users -r mcias >/dev/null
 # Wall and CPU milliseconds of one call (CPU: user + system of the process and its children, GNU time).
 ms() {
   local s e
-  s=$(date +%s%N); /usr/bin/time -f '%U %S' -o "$work/cpu" "$@" >/dev/null 2>&1; e=$(date +%s%N)
+  s=$(date +%s%N)
+  # A failed call ends the run with its error (not silently, as set -e in this subshell would).
+  /usr/bin/time -f '%U %S' -o "$work/cpu" "$@" >/dev/null 2>"$work/err" || { echo "failed: $*" >&2; cat "$work/err" >&2; exit 1; }
+  e=$(date +%s%N)
   echo "$(( (e - s) / 1000000 )) $(awk '{ printf "%d", ($1 + $2) * 1000 }' "$work/cpu")"
 }
 declare -A t c
