@@ -17,7 +17,6 @@ import java.util.concurrent.TimeUnit;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.mcias.keycloak.it.support.DistributionKeycloakServer;
 import dev.mcias.keycloak.it.support.KeycloakApi;
-import dev.mcias.keycloak.it.support.TestDatabase;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -95,26 +94,6 @@ class BenchmarksSmokeIT {
             new ProcessBuilder("psql", "-h", "127.0.0.1", "-U", "postgres", "-qc",
                     "DROP DATABASE IF EXISTS \"" + pgDb + "\" WITH (FORCE)", "postgres").inheritIO().start()
                     .waitFor(60, TimeUnit.SECONDS);
-        }
-    }
-
-    /** The PostgreSQL probe behind the group commit's single connection (docs/benchmarks.md, session 8). */
-    @Test
-    void batchConnectionsProbeRunsInSmokeMode() throws Exception {
-        assumeTrue("postgres".equals(DB), "a PostgreSQL probe");
-        TestDatabase db = TestDatabase.freshPostgres();
-        try {
-            String java = ProcessHandle.current().info().command().orElse("java");
-            String driver = Path.of(org.postgresql.Driver.class.getProtectionDomain().getCodeSource().getLocation()
-                    .toURI()).toString();
-            String url = TestDatabase.jdbcUrl(db.pgDatabase()) + "?user=" + TestDatabase.PG_ADMIN_USER;
-            String out = run("batch-connections", Map.of(), java, "-cp", driver, "benchmarks/BatchConnections.java",
-                    url, "2", "20", "1", "3");
-            for (String connections : List.of("1", "3")) {
-                assertTrue(out.contains("records_per_batch=2 connections=" + connections + " batches=20 "), out);
-            }
-        } finally {
-            db.close();
         }
     }
 
