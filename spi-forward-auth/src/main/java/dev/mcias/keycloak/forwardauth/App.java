@@ -1,0 +1,39 @@
+package dev.mcias.keycloak.forwardauth;
+
+import org.keycloak.models.ClientModel;
+import org.keycloak.models.RealmModel;
+
+/** A client registered for forward-auth, with the URL it lives at. */
+record App(ClientModel client, AppUrl url) {
+
+    /** The client's app, or null when the client has no valid forward-auth URL or is disabled. */
+    static App of(ClientModel client) {
+        AppUrl url = client.isEnabled() ? AppUrl.parse(client.getAttribute(ForwardAuth.URL_ATTRIBUTE)) : null;
+        return url == null ? null : new App(client, url);
+    }
+
+    /**
+     * The app the request belongs to: the one whose URL contains it, the longest prefix winning; null when none
+     * does (unknown hosts are refused, never let through). Reads the realm's cached client list.
+     */
+    static App find(RealmModel realm, ForwardedRequest request) {
+        return realm.getClientsStream()
+                .filter(c -> c.getAttribute(ForwardAuth.URL_ATTRIBUTE) != null)
+                .map(App::of)
+                .filter(a -> a != null && a.url().contains(request))
+                .max((a, b) -> Integer.compare(a.url().prefix().length(), b.url().prefix().length()))
+                .orElse(null);
+    }
+
+    String cookieName(boolean https) {
+        return ForwardAuth.cookieName(ForwardAuth.COOKIE, https, url.prefix().equals("/"));
+    }
+
+    String cookie(String value, int maxAge, boolean https) {
+        return ForwardAuthResource.cookie(cookieName(https), value, url.cookiePath(), maxAge, https);
+    }
+
+    String clearCookie(boolean https) {
+        return cookie("", 0, https);
+    }
+}
