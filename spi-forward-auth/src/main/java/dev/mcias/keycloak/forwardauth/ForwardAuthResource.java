@@ -194,7 +194,8 @@ public class ForwardAuthResource {
     /** Starts Keycloak's browser flow for the app: the code flow with PKCE, state bound to a cookie of this browser. */
     @GET
     @Path("login")
-    public Response login(@QueryParam("rd") String requested) {
+    public Response login() {
+        String requested = returnParameter(session.getContext().getUri().getRequestUri().getRawQuery());
         ForwardedRequest request;
         App app;
         try {
@@ -339,6 +340,12 @@ public class ForwardAuthResource {
                     .detail("mode", sso ? "sso" : "app");
             if (userSession != null) {
                 e.user(userSession.getUser());
+                // The app's client session ends here, so a copy of the cookie kept elsewhere is worthless too.
+                AuthenticatedClientSessionModel clientSession = userSession.getAuthenticatedClientSessionByClient(
+                        app.client().getId());
+                if (clientSession != null) {
+                    clientSession.detachFromUserSession();
+                }
             }
             e.success();
         }
@@ -369,6 +376,25 @@ public class ForwardAuthResource {
     }
 
     // ---- helpers
+
+    /**
+     * {@code rd}: percent-encoded (Caddy, Traefik: our own redirect) or raw (nginx's {@code error_page}, which
+     * cannot encode, so everything after {@code rd=} is the URL, its own query included).
+     */
+    static String returnParameter(String rawQuery) {
+        if (rawQuery == null || !rawQuery.startsWith("rd=")) {
+            return null;
+        }
+        String rd = rawQuery.substring(3);
+        if (rd.regionMatches(true, 0, "http%3A", 0, 7) || rd.regionMatches(true, 0, "https%3A", 0, 8)) {
+            try {
+                return java.net.URLDecoder.decode(rd, StandardCharsets.UTF_8);
+            } catch (IllegalArgumentException e) {
+                return null;
+            }
+        }
+        return rd;
+    }
 
     private Response deniedPage(App app) {
         session.getContext().setClient(app.client());

@@ -38,7 +38,10 @@ public record ForwardedRequest(String scheme, String authority, String uri) {
     /** Reads the headers (each list is every value of that header, null or empty when absent). */
     public static ForwardedRequest from(List<String> proto, List<String> host, List<String> uri, List<String> method,
                                         List<String> originalUrl) throws Malformed {
-        String original = single("X-Original-URL", originalUrl, true);
+        // X-Original-URL only when the proxy sent none of the X-Forwarded-* (a client's own would be passed on
+        // by proxies that forward the client's headers to the check).
+        boolean forwarded = present(proto) || present(host) || present(uri);
+        String original = forwarded ? null : single("X-Original-URL", originalUrl, true);
         if (original != null) {
             return fromOriginalUrl(original);
         }
@@ -52,6 +55,9 @@ public record ForwardedRequest(String scheme, String authority, String uri) {
 
     /** Validates and normalises the three parts. */
     public static ForwardedRequest of(String scheme, String host, String uri) throws Malformed {
+        if (hasControl(scheme) || hasControl(host)) {
+            throw new Malformed("the forwarded headers have control characters");
+        }
         String s = scheme.trim().toLowerCase(Locale.ROOT);
         if (!s.equals("http") && !s.equals("https")) {
             throw new Malformed("X-Forwarded-Proto must be http or https");
@@ -151,6 +157,10 @@ public record ForwardedRequest(String scheme, String authority, String uri) {
             throw new Malformed(name + " must be sent once, with one value");
         }
         return values.get(0);
+    }
+
+    private static boolean present(List<String> values) {
+        return values != null && !values.isEmpty();
     }
 
     private static boolean hasControl(String s) {
