@@ -25,6 +25,24 @@ record App(ClientModel client, AppUrl url) {
                 .orElse(null);
     }
 
+    /**
+     * For the {@code /_mcias/} routes, which live on the app's host whatever its prefix: the app containing the
+     * request (its URI, or the return URL of a sign-in), else the one app on this origin; null when there is none
+     * or several.
+     */
+    static App onOrigin(RealmModel realm, ForwardedRequest request) {
+        App app = find(realm, request);
+        if (app != null) {
+            return app;
+        }
+        java.util.List<App> here = realm.getClientsStream()
+                .filter(c -> c.getAttribute(ForwardAuth.URL_ATTRIBUTE) != null)
+                .map(App::of)
+                .filter(a -> a != null && a.url().origin().equals(request.origin()))
+                .limit(2).toList();
+        return here.size() == 1 ? here.get(0) : null;
+    }
+
     String cookieName(boolean https) {
         return ForwardAuth.cookieName(ForwardAuth.COOKIE, https, url.prefix().equals("/"));
     }

@@ -200,7 +200,7 @@ public class ForwardAuthResource {
         App app;
         try {
             request = forwardedOrigin();
-            app = App.find(realm, request);
+            app = App.onOrigin(realm, returnRequest(request, requested));
         } catch (ForwardedRequest.Malformed e) {
             return plain(Response.Status.BAD_REQUEST, e.getMessage());
         }
@@ -325,8 +325,8 @@ public class ForwardAuthResource {
         ForwardedRequest request;
         App app;
         try {
-            request = forwarded();
-            app = App.find(realm, request);
+            request = forwardedOrigin();
+            app = App.onOrigin(realm, request);
         } catch (ForwardedRequest.Malformed e) {
             return plain(Response.Status.BAD_REQUEST, e.getMessage());
         }
@@ -367,7 +367,7 @@ public class ForwardAuthResource {
     @Path("denied")
     public Response denied() {
         try {
-            App app = App.find(realm, forwarded());
+            App app = App.onOrigin(realm, forwardedOrigin());
             return app == null ? plain(Response.Status.FORBIDDEN, "no app is registered at this address")
                     : deniedPage(app);
         } catch (ForwardedRequest.Malformed e) {
@@ -376,6 +376,21 @@ public class ForwardAuthResource {
     }
 
     // ---- helpers
+
+    /** The sign-in's return URL as a request, when it is on this origin (it picks the app among several). */
+    private static ForwardedRequest returnRequest(ForwardedRequest request, String requested) {
+        if (requested != null) {
+            try {
+                ForwardedRequest r = ForwardedRequest.fromOriginalUrl(requested);
+                if (r.origin().equals(request.origin())) {
+                    return r;
+                }
+            } catch (ForwardedRequest.Malformed e) {
+                // not a URL of this origin: the origin alone decides
+            }
+        }
+        return request;
+    }
 
     /**
      * {@code rd}: percent-encoded (Caddy, Traefik: our own redirect) or raw (nginx's {@code error_page}, which
