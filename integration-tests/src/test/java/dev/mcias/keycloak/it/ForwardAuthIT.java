@@ -16,6 +16,9 @@ import java.util.List;
 import java.util.Map;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.mcias.client.Session;
+import dev.mcias.client.SessionStore;
+import dev.mcias.ctl.Run;
 import dev.mcias.keycloak.it.support.ApacheOidcApp;
 import dev.mcias.keycloak.it.support.Await;
 import dev.mcias.keycloak.it.support.Browser;
@@ -403,6 +406,79 @@ class ForwardAuthIT {
         @Override
         Site other() {
             return nginx;
+        }
+    }
+
+    // ---- the CLI: the doc's commands against this server
+
+    @Nested
+    @TestInstance(TestInstance.Lifecycle.PER_CLASS)
+    class GivenTheCli {
+
+        Path home;
+
+        @BeforeAll
+        void login() throws Exception {
+            home = Files.createTempDirectory(Files.createDirectories(
+                    Path.of("target/it-work/forward-auth-" + server.database()).toAbsolutePath()), "mciasctl-");
+            String cli = AUDIT_CLIENT + "-" + server.database();
+            JsonNode t = api.postForm(api.realmUrl("/protocol/openid-connect/token"), null, Map.of(
+                    "grant_type", "password", "client_id", cli, "username", auditor,
+                    "password", RealmFixtures.DEFAULT_PASSWORD, "scope", "openid")).expect(200).json();
+            new SessionStore(home.resolve("mciasctl")).save("default", new Session(server.baseUrl(),
+                    KeycloakServer.REALM, cli, auditor, t.path("refresh_token").asText(),
+                    t.path("access_token").asText(),
+                    java.time.Instant.now().getEpochSecond() + t.path("expires_in").asLong()));
+        }
+
+        Run.Result mciasctl(List<String> args) {
+            assertEquals("mciasctl", args.get(0), args.toString());
+            return Run.run(Map.of("XDG_CONFIG_HOME", home.toString(), "HOME", home.toString()), null,
+                    args.subList(1, args.size()).toArray(String[]::new));
+        }
+
+        /** The doc's command with its app name and URL replaced, and the doc's block for the same app. */
+        List<String> docCommand(String name, String url) throws Exception {
+            String text = java.nio.file.Files.readString(DocBlocks.DOCS.resolve(DOC));
+            String line = text.lines().filter(l -> l.startsWith("mciasctl apps add friends-wiki --forward-auth"))
+                    .findFirst().orElseThrow();
+            return DocBlocks.commands(DocBlocks.substitute(line, Map.of("friends-wiki", name,
+                    "https://wiki.example.org", url))).get(0);
+        }
+
+        String docBlock(String kind, String name, String host) throws Exception {
+            return DocBlocks.substitute(DocBlocks.block(DOC, TAG, kind), Map.of(
+                    "https://id.example.org", server.baseUrl(), "friends-wiki", name,
+                    "wiki.example.org {", "http://" + host + " {", "wiki.example.org", host.split(":")[0]));
+        }
+
+        @Test
+        void appsAddPrintsTheDocsSnippetAndCreatesTheForwardAuthClient() throws Exception {
+            String name = RealmFixtures.unique("fa-cli");
+            String host = name + ".localhost:8081";
+            Run.Result added = mciasctl(docCommand(name, "http://" + host));
+            assertEquals(0, added.code(), added.toString());
+            assertEquals(docBlock("nginx", name, host), added.out());
+            JsonNode rep = api.get(api.adminRealmUrl("/clients?clientId=" + name), api.adminToken()).expect(200)
+                    .json().get(0);
+            assertEquals("http://" + host + "/", rep.path("attributes").path("mcias.forward-auth.url").asText());
+            assertEquals("[\"http://" + host + "/_mcias/callback\"]", rep.path("redirectUris").toString());
+            assertFalse(rep.path("publicClient").asBoolean());
+            assertFalse(added.out().contains(rep.path("secret").asText("no-secret-shown")), "no secret printed");
+
+            Run.Result snippet = mciasctl(List.of("mciasctl", "apps", "snippet", name, "--proxy", "caddy"));
+            assertEquals(0, snippet.code(), snippet.toString());
+            assertEquals(docBlock("caddy", name, host), snippet.out());
+        }
+
+        @Test
+        void anAppThatIsNotForwardAuthOrUnknownHasNoSnippet() {
+            Run.Result unknown = mciasctl(List.of("mciasctl", "apps", "snippet", RealmFixtures.unique("none"),
+                    "--proxy", "nginx"));
+            assertEquals(4, unknown.code(), unknown.toString());
+            Run.Result notFa = mciasctl(List.of("mciasctl", "apps", "snippet", AUDIT_CLIENT + "-" + server.database(),
+                    "--proxy", "nginx"));
+            assertEquals(2, notFa.code(), notFa.toString());
         }
     }
 
