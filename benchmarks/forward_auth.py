@@ -6,7 +6,6 @@ member signed in through the app's sign-in exactly as a browser is (login, Keycl
    forward_auth.py BASE ADMIN_PASSWORD token   prints a fresh access token of the same user (for userinfo)
 """
 import html
-import http.cookiejar
 import json
 import re
 import sys
@@ -24,8 +23,7 @@ class NoRedirect(urllib.request.HTTPRedirectHandler):
         return None
 
 
-jar = http.cookiejar.CookieJar()
-opener = urllib.request.build_opener(NoRedirect, urllib.request.HTTPCookieProcessor(jar))
+opener = urllib.request.build_opener(NoRedirect)
 
 
 def call(method, url, token=None, body=None, form=None, headers=None):
@@ -72,9 +70,13 @@ def setup():
     status, h, _ = call("GET", f"/realms/{REALM}/forward-auth/login?rd=http://{HOST}/", headers=FORWARDED)
     assert status == 302, status
     login_cookie = h["Set-Cookie"].split(";")[0]
-    status, _, page = call("GET", h["Location"])
+    status, h, page = call("GET", h["Location"])
+    # Keycloak's cookies are Secure, which a cookie jar keeps off plain http: sent by hand, as a browser on
+    # 127.0.0.1 (a secure context) does.
+    kc_cookies = "; ".join(c.split(";")[0] for c in h.get_all("Set-Cookie") or [])
     action = html.unescape(re.search(r'action="([^"]+)"', page).group(1))
-    status, h, _ = call("POST", action, form={"username": USER, "password": PASSWORD})
+    status, h, _ = call("POST", action, form={"username": USER, "password": PASSWORD},
+                        headers={"Cookie": kc_cookies})
     assert status == 302 and "/_mcias/callback?" in h["Location"], (status, h.get("Location"))
     query = urllib.parse.urlsplit(h["Location"]).query
     status, h, _ = call("GET", f"/realms/{REALM}/forward-auth/callback?{query}",

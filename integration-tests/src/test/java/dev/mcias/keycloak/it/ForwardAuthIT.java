@@ -306,6 +306,7 @@ class ForwardAuthIT {
                 fx.revokeRealmRole(friend.id(), "app:" + site.clientId());
                 b.open(site.url("after"));
                 b.awaitPage(DENIED_PAGE);
+                b.screenshot("forward-auth-" + server.database() + "-" + (site.nginx() ? "nginx" : "caddy") + "-denied");
                 assertTrue(b.find("#mcias-app-access-app").getText().contains(site.clientId()));
                 assertEquals(server.baseUrl() + "/realms/" + KeycloakServer.REALM + "/apps",
                         b.find("#mcias-forward-auth-apps").getDomAttribute("href"));
