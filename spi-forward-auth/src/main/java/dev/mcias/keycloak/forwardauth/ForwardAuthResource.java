@@ -421,18 +421,8 @@ public class ForwardAuthResource {
                 .setAttribute("mciasAppsUrl", apps)
                 .setStatus(Response.Status.FORBIDDEN)
                 .createForm(DENIED_TEMPLATE);
-        // The theme links its stylesheets and scripts by path only; this page is shown on the app's host, where
-        // those paths are the app's (each one another refused check). Made absolute, they load from Keycloak.
-        Object entity = page.getEntity();
-        if (entity instanceof String html) {
-            URI base = session.getContext().getUri(UrlType.FRONTEND).getBaseUri();
-            String root = (base.getRawPath() == null || base.getRawPath().isEmpty() ? "/" : base.getRawPath())
-                    + "resources/";
-            String origin = base.getScheme() + "://" + base.getRawAuthority();
-            entity = html.replace("\"" + root, "\"" + origin + root).replace("(" + root, "(" + origin + root);
-        }
-        return Response.fromResponse(page).entity(entity).status(Response.Status.FORBIDDEN)
-                .header("Cache-Control", "no-store").build();
+        return Response.fromResponse(page).status(Response.Status.FORBIDDEN).header("Cache-Control", "no-store")
+                .build();
     }
 
     private ForwardedRequest forwarded() throws ForwardedRequest.Malformed {
