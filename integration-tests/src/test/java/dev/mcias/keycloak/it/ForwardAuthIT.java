@@ -305,7 +305,8 @@ class ForwardAuthIT {
                 signIn(b, site, "before", friend);
                 fx.revokeRealmRole(friend.id(), "app:" + site.clientId());
                 b.open(site.url("after"));
-                b.awaitPage(DENIED_PAGE);
+                Await.until("the no-access page (now at " + b.driver().getCurrentUrl() + ")", Duration.ofSeconds(40),
+                        () -> DENIED_PAGE.equals(b.pageId()));
                 b.screenshot("forward-auth-" + server.database() + "-" + (site.nginx() ? "nginx" : "caddy") + "-denied");
                 assertTrue(b.find("#mcias-app-access-app").getText().contains(site.clientId()));
                 assertEquals(server.baseUrl() + "/realms/" + KeycloakServer.REALM + "/apps",
