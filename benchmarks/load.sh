@@ -11,7 +11,8 @@
 # default 30); the server is stopped at the end. A phase with a non-2xx answer fails the script.
 # Environment: BENCH_SMOKE=1 (2 s phases, 5 users, short warm-ups: proves the scenarios run, measures
 # nothing; the build runs it, BenchmarksSmokeIT), BENCH_SKIP_BUILD=1 (use the pack already in target/),
-# BENCH_PORT (18180; management port +1000), BENCH_WORK (target/bench), BENCH_DB=postgres with
+# BENCH_PORT (18180; management port +1000), BENCH_WORK (target/bench), BENCH_KC_HOME (a distribution with the
+# pack already built for BENCH_DB: started --optimized, no build), BENCH_DB=postgres with
 # BENCH_PG_DB (mcias_bench, dropped and created), BENCH_KC_OPTS (extra Keycloak options), BENCH_WARMUP_SECONDS
 # (audit: warm-up of each grant per listener state, default twice SECONDS_PER_RUN), BENCH_SETTLE_SECONDS (audit:
 # each grant's unmeasured run after every listener switch, default 0: none), BENCH_JIT_QUIET_MS (audit,
@@ -47,9 +48,17 @@ if [ "${BENCH_SKIP_BUILD:-0}" != 1 ]; then
   ./mvnw -B -q -ntp -DskipTests package
 fi
 rm -rf "$work" && mkdir -p "$work"
-(cd "$work" && jar xf "$HOME/.m2/repository/org/keycloak/keycloak-quarkus-dist/$version/keycloak-quarkus-dist-$version.zip")
-chmod +x "$home"/bin/*.sh
-cp target/providers/*.jar "$home/providers/"
+# BENCH_KC_HOME: a distribution with the pack already built (kc.sh build) for BENCH_DB, started --optimized as it is
+# (BenchmarksSmokeIT passes the tests' own); otherwise a fresh copy of the distribution with the pack, built at start.
+optimized=()
+if [ -n "${BENCH_KC_HOME:-}" ]; then
+  home=$BENCH_KC_HOME
+  optimized=(--optimized)
+else
+  (cd "$work" && jar xf "$HOME/.m2/repository/org/keycloak/keycloak-quarkus-dist/$version/keycloak-quarkus-dist-$version.zip")
+  chmod +x "$home"/bin/*.sh
+  cp target/providers/*.jar "$home/providers/"
+fi
 mkdir -p "$home/data/import" "$home/data/password-blacklists"
 cp target/realm/*.json "$home/data/import/"
 cp target/password-blacklists/* "$home/data/password-blacklists/"
@@ -66,14 +75,18 @@ if [ "${BENCH_DB:-h2}" = postgres ]; then
   psql -h 127.0.0.1 -U postgres -qc "CREATE DATABASE \"$pgdb\"" postgres
   db_opts=(--db=postgres "--db-url=jdbc:postgresql://127.0.0.1:5432/$pgdb" --db-username=postgres)
 fi
+# Build-time options (--db, --health-enabled) are the built distribution's own when started --optimized.
+build_opts=("${db_opts[0]}" --health-enabled=true)
+db_opts=("${db_opts[@]:1}")
+[ ${#optimized[@]} -eq 0 ] || build_opts=("${optimized[@]}")
 
 # BENCH_KC_OPTS: extra Keycloak options for experiments, e.g. "--log-console-async=true".
 read -r -a extra_opts <<< "${BENCH_KC_OPTS:-}"
 
 admin_password=$(head -c 18 /dev/urandom | base64 | tr '+/' '-_')
 KC_BOOTSTRAP_ADMIN_USERNAME=admin KC_BOOTSTRAP_ADMIN_PASSWORD="$admin_password" \
-  "$home/bin/kc.sh" start --http-enabled=true --http-host=127.0.0.1 --http-port="$port" \
-  --http-management-port="$mgmt" --hostname-strict=false --health-enabled=true --cache=local \
+  "$home/bin/kc.sh" start "${build_opts[@]}" --http-enabled=true --http-host=127.0.0.1 --http-port="$port" \
+  --http-management-port="$mgmt" --hostname-strict=false --cache=local \
   "${db_opts[@]}" --import-realm \
   --spi-password-hashing--argon2--memory=19456 --spi-password-hashing--argon2--iterations=2 \
   --spi-password-hashing--argon2--parallelism=1 "${extra_opts[@]}" > "$work/keycloak.log" 2>&1 &

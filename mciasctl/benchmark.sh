@@ -2,7 +2,10 @@
 # Wall time of mciasctl vs Keycloak's kcadm.sh, side by side against the same local server.
 #
 # Usage: ./run-local.sh &   (wait until it is ready), then:  mciasctl/benchmark.sh
-#   KC_URL (default http://127.0.0.1:8080), N runs per command (default 20); results: median, min, max.
+#   KC_URL (default http://127.0.0.1:8080), N runs per command (default 20), MCIASCTL (the launcher to time,
+#   default mciasctl/target/mciasctl/mciasctl); results: median, min, max of the wall time, and the median CPU
+#   time (user + system) of the process tree. Runs alternate ABBA (mciasctl, kcadm.sh, kcadm.sh, mciasctl, ...)
+#   so a load that comes and goes on a shared machine weighs on both tools alike.
 #
 # Both tools are logged in first, outside the timing: kcadm.sh as the master bootstrap admin (password
 # from .local/bootstrap-admin-password through KC_CLI_PASSWORD), mciasctl as a realm admin of realm mcias
@@ -16,8 +19,9 @@ KC=${KC_URL:-http://127.0.0.1:8080}
 n=${N:-20}
 version=$(sed -n 's:.*<keycloak.dist.version>\(.*\)</keycloak.dist.version>.*:\1:p' pom.xml)
 kcadm="$root/.local/keycloak-$version/bin/kcadm.sh"
-mciasctl="$root/mciasctl/target/mciasctl/mciasctl"
+mciasctl=${MCIASCTL:-$root/mciasctl/target/mciasctl/mciasctl}
 [ -x "$kcadm" ] || { echo "no $kcadm: run ./run-local.sh first" >&2; exit 2; }
+[ -x /usr/bin/time ] || { echo "needs GNU time (apt-get install -y time)" >&2; exit 2; }
 [ -x "$mciasctl" ] || { echo "no $mciasctl: run ./mvnw -pl mciasctl -am package" >&2; exit 2; }
 
 work=$(mktemp -d)
@@ -61,17 +65,33 @@ trap 'cleanup_realm; rm -rf "$work"' EXIT
 "$mciasctl" users list >/dev/null
 K get users -r mcias >/dev/null
 
-ms() { local s e; s=$(date +%s%N); "$@" >/dev/null 2>&1; e=$(date +%s%N); echo $(( (e - s) / 1000000 )); }
-declare -A t
-for _ in $(seq "$n"); do
-  t[mciasctl_users]+="$(ms "$mciasctl" users list) "
-  t[kcadm_users]+="$(ms "$kcadm" get users -r mcias --config "$work/kcadm.config") "
-  t[mciasctl_help]+="$(ms "$mciasctl" --help) "
-  t[kcadm_help]+="$(ms "$kcadm" --help) "
+# Wall and CPU milliseconds of one call (CPU: user + system of the process and its children, GNU time).
+ms() {
+  local s e
+  s=$(date +%s%N)
+  # A failed call ends the run with its error (not silently, as set -e in this subshell would).
+  /usr/bin/time -f '%U %S' -o "$work/cpu" "$@" >/dev/null 2>"$work/err" || { echo "failed: $*" >&2; cat "$work/err" >&2; exit 1; }
+  e=$(date +%s%N)
+  echo "$(( (e - s) / 1000000 )) $(awk '{ printf "%d", ($1 + $2) * 1000 }' "$work/cpu")"
+}
+declare -A t c
+load_before=$(cut -d' ' -f1-3 /proc/loadavg)
+run() { local r; r=$(ms "${@:2}"); t[$1]+="${r% *} "; c[$1]+="${r#* } "; }
+for i in $(seq "$n"); do
+  if [ $((i % 2)) = 1 ]; then
+    run mciasctl_users "$mciasctl" users list; run kcadm_users "$kcadm" get users -r mcias --config "$work/kcadm.config"
+    run mciasctl_help "$mciasctl" --help; run kcadm_help "$kcadm" --help
+  else
+    run kcadm_users "$kcadm" get users -r mcias --config "$work/kcadm.config"; run mciasctl_users "$mciasctl" users list
+    run kcadm_help "$kcadm" --help; run mciasctl_help "$mciasctl" --help
+  fi
 done
-stats() { tr ' ' '\n' <<<"$1" | grep . | sort -n | awk '{a[NR]=$1} END {m=(NR%2)?a[(NR+1)/2]:(a[NR/2]+a[NR/2+1])/2;
-  printf "median %d ms (min %d, max %d, n=%d)", m, a[1], a[NR], NR}'; }
-echo "mciasctl users list          : $(stats "${t[mciasctl_users]}")"
-echo "kcadm.sh get users -r mcias  : $(stats "${t[kcadm_users]}")"
-echo "mciasctl --help              : $(stats "${t[mciasctl_help]}")"
-echo "kcadm.sh --help              : $(stats "${t[kcadm_help]}")"
+median() { tr ' ' '\n' <<<"$1" | grep . | sort -n | awk '{a[NR]=$1} END {print (NR%2)?a[(NR+1)/2]:int((a[NR/2]+a[NR/2+1])/2)}'; }
+stats() { tr ' ' '\n' <<<"${t[$1]}" | grep . | sort -n | awk -v cpu="$(median "${c[$1]}")" '{a[NR]=$1}
+  END {m=(NR%2)?a[(NR+1)/2]:(a[NR/2]+a[NR/2+1])/2; printf "median %d ms (min %d, max %d, n=%d), CPU median %d ms", m, a[1], a[NR], NR, cpu}'; }
+echo "load average before: $load_before"
+echo "mciasctl users list          : $(stats mciasctl_users)"
+echo "kcadm.sh get users -r mcias  : $(stats kcadm_users)"
+echo "mciasctl --help              : $(stats mciasctl_help)"
+echo "kcadm.sh --help              : $(stats kcadm_help)"
+echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"

@@ -91,8 +91,7 @@ final class AccountCommands {
         @Override
         public Integer call() throws Exception {
             client().deleteAccount(name);
-            return answer(dev.mcias.client.Json.MAPPER.createObjectNode().put("name", name).put("deleted", true),
-                    "Deleted system account " + name + ".");
+            return done("Deleted system account " + name + ".", "name", name, "deleted", true);
         }
     }
 
@@ -153,8 +152,7 @@ final class AccountCommands {
         @Override
         public Integer call() throws Exception {
             client().revokeToken(name);
-            out().println("Revoked the token of " + name + ".");
-            return Mciasctl.OK;
+            return done("Revoked the token of " + name + ".", "name", name, "revoked", true);
         }
     }
 

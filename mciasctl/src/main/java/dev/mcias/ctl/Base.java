@@ -171,7 +171,7 @@ abstract class Base implements Callable<Integer> {
         Output.json(out(), value);
     }
 
-    /** The command's answer: {@code value} as JSON with {@code --json}, else the line {@code text}. */
+    /** The command's answer: {@code value} as JSON with {@code -o json}, else the line {@code text}. */
     Integer answer(JsonNode value, String text) {
         if (json()) {
             print(value);
@@ -179,5 +179,14 @@ abstract class Base implements Callable<Integer> {
             out().println(text);
         }
         return Mciasctl.OK;
+    }
+
+    /** A change's answer: the line {@code text}, or with {@code -o json} an object of these name, value pairs. */
+    Integer done(String text, Object... fields) {
+        com.fasterxml.jackson.databind.node.ObjectNode o = dev.mcias.client.Json.MAPPER.createObjectNode();
+        for (int i = 0; i < fields.length; i += 2) {
+            o.set((String) fields[i], dev.mcias.client.Json.MAPPER.valueToTree(fields[i + 1]));
+        }
+        return answer(o, text);
     }
 }

@@ -145,8 +145,7 @@ final class DbCredsCommands {
         @Override
         public Integer call() throws Exception {
             client().deleteDbCredentials(account);
-            out().println("Deleted the database credentials of " + account + ".");
-            return Mciasctl.OK;
+            return done("Deleted the database credentials of " + account + ".", "account", account, "deleted", true);
         }
     }
 

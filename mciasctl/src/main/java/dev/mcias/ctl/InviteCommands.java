@@ -171,8 +171,7 @@ final class InviteCommands {
         @Override
         public Integer call() throws Exception {
             client().revokeInvite(id);
-            out().println("Revoked invite " + id + ".");
-            return Mciasctl.OK;
+            return done("Revoked invite " + id + ".", "id", id, "revoked", true);
         }
     }
 }

@@ -2,6 +2,8 @@ package dev.mcias.ctl;
 
 import java.io.IOException;
 import java.io.StringWriter;
+import java.util.List;
+import java.util.Set;
 
 import dev.mcias.client.ApiException;
 import dev.mcias.client.NotLoggedInException;
@@ -16,10 +18,6 @@ import picocli.CommandLine.ScopeType;
         sortOptions = false, usageHelpAutoWidth = true,
         description = {"Administers an MCIAS realm: users, roles, system accounts and their tokens, database "
                 + "credentials, audit, apps, invites.", ""},
-        subcommands = {LoginCommands.Login.class, LoginCommands.Logout.class, LoginCommands.Whoami.class,
-                BootstrapCommand.class, UserCommands.class, RoleCommands.class, AccountCommands.class,
-                DbCredsCommands.class, AuditCommands.class, AppsCommands.class, InviteCommands.class,
-                AutoComplete.GenerateCompletion.class, Help.class},
         footerHeading = "%nEnvironment:%n",
         footer = {"  XDG_CONFIG_HOME       sessions in $XDG_CONFIG_HOME/mciasctl/ (default ~/.config/mciasctl/)",
                 "  MCIASCTL_SERVER       default for --server",
@@ -80,10 +78,38 @@ public final class Mciasctl {
         this.env = env;
     }
 
-    /** The configured command line: output streams, exit codes, one-line errors. */
+    /** The top-level commands, in the order the help lists them. */
+    static final List<Class<?>> COMMANDS = List.of(LoginCommands.Login.class, LoginCommands.Logout.class,
+            LoginCommands.Whoami.class, BootstrapCommand.class, UserCommands.class, RoleCommands.class,
+            AccountCommands.class, DbCredsCommands.class, AuditCommands.class, AppsCommands.class,
+            InviteCommands.class, AutoComplete.GenerateCompletion.class, Help.class);
+
+    /** The root's options that take a value (skipped when looking for the command's name). */
+    static final Set<String> ROOT_OPTIONS_WITH_VALUE = Set.of("--profile", "-o", "--output", "--account",
+            "--token-file", "--server", "--realm");
+
+    /** The whole command tree (help, completion, tests). */
     public static CommandLine commandLine(Env env) {
+        return commandLine(env, (String) null);
+    }
+
+    /**
+     * The configured command line for these arguments: output streams, exit codes, one-line errors. Building
+     * picocli's model of a command (reflection over its classes and options) is most of a call's start-up time, and
+     * a call runs one top-level command, so only that one is built; the whole tree when the arguments name none
+     * (or {@code help}, {@code generate-completion}), for the top-level help and for "did you mean".
+     */
+    public static CommandLine commandLine(Env env, String... args) {
         Mciasctl root = new Mciasctl(env);
         CommandLine cl = new CommandLine(root);
+        String name = commandName(args);
+        boolean known = COMMANDS.stream().anyMatch(c -> c.getAnnotation(Command.class).name().equals(name));
+        for (Class<?> c : COMMANDS) {
+            String n = c.getAnnotation(Command.class).name();
+            if (!known || n.equals(name) || name.equals("help") || name.equals("generate-completion")) {
+                cl.addSubcommand(c);
+            }
+        }
         cl.setOut(env.out());
         cl.setErr(env.err());
         cl.setCaseInsensitiveEnumValuesAllowed(true);
@@ -93,27 +119,51 @@ public final class Mciasctl {
             if (help != null) {
                 return help;
             }
-            CommandLine.ParseResult last = parsed;
-            while (last.hasSubcommand()) {
-                last = last.subcommand();
-            }
-            if (root.output == Output.Format.env && !(last.commandSpec().userObject() instanceof EnvOutput)) {
-                throw new CommandLine.ParameterException(last.commandSpec().commandLine(),
-                        "-o env is for apps add and apps show; use -o table or -o json");
-            }
+            checkOutputFormat(root, parsed);
             return new CommandLine.RunLast().execute(parsed);
         });
-        cl.setParameterExceptionHandler((ex, args) -> {
+        cl.setParameterExceptionHandler((ex, given) -> {
             // One line, as every error; the command's --help has the rest.
             CommandLine c = ex.getCommandLine();
-            String name = c.getCommandSpec().qualifiedName(" ");
             c.getErr().println("mciasctl: " + ex.getMessage().lines().findFirst().orElse("usage error")
-                    + " (see: " + name + " --help)");
+                    + " (see: " + c.getCommandSpec().qualifiedName(" ") + " --help)");
             c.getErr().flush();
             return USAGE;
         });
-        cl.getSubcommands().get("generate-completion").getCommandSpec().usageMessage().hidden(true);
+        CommandLine completion = cl.getSubcommands().get("generate-completion");
+        if (completion != null) {
+            completion.getCommandSpec().usageMessage().hidden(true);
+        }
         return cl;
+    }
+
+    /** The first word of {@code args} that is neither a root option nor its value; null when there is none. */
+    static String commandName(String... args) {
+        for (int i = 0; args != null && i < args.length; i++) {
+            String a = args[i];
+            if (a == null || a.equals("--")) {
+                return null;
+            }
+            if (!a.startsWith("-")) {
+                return a;
+            }
+            if (ROOT_OPTIONS_WITH_VALUE.contains(a)) {
+                i++;
+            }
+        }
+        return null;
+    }
+
+    /** {@code -o env} only where the command has env lines to print ({@link EnvOutput}). */
+    static void checkOutputFormat(Mciasctl root, CommandLine.ParseResult parsed) {
+        CommandLine.ParseResult last = parsed;
+        while (last.hasSubcommand()) {
+            last = last.subcommand();
+        }
+        if (root.output == Output.Format.env && !(last.commandSpec().userObject() instanceof EnvOutput)) {
+            throw new CommandLine.ParameterException(last.commandSpec().commandLine(),
+                    "-o env is for apps add and apps show; use -o table or -o json");
+        }
     }
 
     static int handle(Mciasctl root, Exception ex, CommandLine cmd) {
@@ -160,17 +210,43 @@ public final class Mciasctl {
         return code;
     }
 
-    /** Loads the classes of a typical call (argument parsing, help, JSON) for the class-data sharing archive. */
-    static void training() {
-        java.io.PrintWriter sink = new java.io.PrintWriter(java.io.OutputStream.nullOutputStream());
-        Env env = new Env(java.util.Map.of("XDG_CONFIG_HOME", "/nonexistent-mciasctl-training"),
-                java.io.InputStream.nullInputStream(), sink, sink, java.time.Clock.systemUTC(), false);
-        commandLine(env).execute("--help");
-        commandLine(env).execute("users", "list", "-o", "json");
-        commandLine(env).execute("accounts", "list");
-        dev.mcias.client.Json.parse("{\"a\":[1,\"b\",true,null]}");
-        Output.table(env.out(), java.util.List.of("A"), java.util.List.of(java.util.List.of("x")));
-        new dev.mcias.client.Http();
+    /**
+     * Build step: the calls whose classes go into the class-data sharing archive. A typical call (argument parsing,
+     * help, a stored session, one HTTP exchange, JSON, a table) against a throw-away server on the loopback
+     * interface, in a throw-away configuration folder; nothing leaves the machine.
+     */
+    static void training() throws IOException {
+        java.nio.file.Path xdg = java.nio.file.Files.createTempDirectory("mciasctl-training");
+        com.sun.net.httpserver.HttpServer server = com.sun.net.httpserver.HttpServer.create(
+                new java.net.InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), 0), 0);
+        server.createContext("/", exchange -> {
+            byte[] body = "[{\"username\":\"alice\",\"email\":\"a@example.org\",\"enabled\":true}]"
+                    .getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            exchange.getResponseHeaders().add("Content-Type", "application/json");
+            exchange.sendResponseHeaders(200, body.length);
+            exchange.getResponseBody().write(body);
+            exchange.close();
+        });
+        server.start();
+        try {
+            String url = "http://127.0.0.1:" + server.getAddress().getPort();
+            new dev.mcias.client.SessionStore(xdg.resolve("mciasctl")).save("default", new dev.mcias.client.Session(
+                    url, "mcias", "mciasctl", "alice", "training", "training", Long.MAX_VALUE / 2));
+            java.io.PrintWriter sink = new java.io.PrintWriter(java.io.OutputStream.nullOutputStream());
+            Env env = new Env(java.util.Map.of("XDG_CONFIG_HOME", xdg.toString()), java.io.InputStream.nullInputStream(),
+                    sink, sink, java.time.Clock.systemUTC(), false);
+            for (String[] args : new String[][] {{"--help"}, {"users", "list"}, {"users", "list", "-o", "json"},
+                    {"users", "show", "alice"}, {"accounts", "list"}, {"apps", "add", "--help"}, {"users", "lst"}}) {
+                commandLine(env, args).execute(args);
+            }
+        } finally {
+            server.stop(0);
+            try (java.util.stream.Stream<java.nio.file.Path> files = java.nio.file.Files.walk(xdg)) {
+                for (java.nio.file.Path f : files.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                    java.nio.file.Files.delete(f);
+                }
+            }
+        }
     }
 
     static final class Version implements CommandLine.IVersionProvider {

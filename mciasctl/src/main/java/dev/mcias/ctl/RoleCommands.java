@@ -85,8 +85,7 @@ final class RoleCommands {
             MciasClient c = client();
             find(c, name);
             c.admin("DELETE", "/roles/" + Http.segment(name), null);
-            out().println("Deleted role " + name + ".");
-            return Mciasctl.OK;
+            return done("Deleted role " + name + ".", "name", name, "deleted", true);
         }
     }
 }

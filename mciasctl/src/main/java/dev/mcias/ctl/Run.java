@@ -31,7 +31,7 @@ public final class Run {
         Env env = new Env(new HashMap<>(environment),
                 new ByteArrayInputStream((stdin == null ? "" : stdin).getBytes(StandardCharsets.UTF_8)),
                 new PrintWriter(out, true), new PrintWriter(err, true), Clock.systemUTC(), false);
-        int code = Mciasctl.commandLine(env).execute(args);
+        int code = Mciasctl.commandLine(env, args).execute(args);
         return new Result(code, out.toString(), err.toString());
     }
 }

@@ -175,17 +175,21 @@ final class UserCommands {
     abstract static class OneUser extends Base {
         @Parameters(paramLabel = "USERNAME")
         String username;
+
+        /** One admin call on the user's resource; answers "{@code done} USERNAME." or {username, id, field: true|false}. */
+        Integer change(String method, Object body, String done, String field, boolean value) throws Exception {
+            MciasClient c = client();
+            String id = find(c, username).path("id").asText();
+            c.admin(method, "/users/" + Http.segment(id), body);
+            return done(done + " " + username + ".", "username", username, "id", id, field, value);
+        }
     }
 
-    @Command(name = "disable", description = "Disables a user (sign-in refused, sessions kept until they end).")
+    @Command(name = "disable", description = "Disables a user: sign-in refused, their sessions end (apps with back-channel logout are told at once).")
     static final class Disable extends OneUser {
         @Override
         public Integer call() throws Exception {
-            MciasClient c = client();
-            JsonNode u = find(c, username);
-            c.admin("PUT", "/users/" + Http.segment(u.path("id").asText()), Map.of("enabled", false));
-            return answer(dev.mcias.client.Json.MAPPER.createObjectNode().put("username", username)
-                    .put("id", u.path("id").asText()).put("enabled", false), "Disabled " + username + ".");
+            return change("PUT", Map.of("enabled", false), "Disabled", "enabled", false);
         }
     }
 
@@ -193,11 +197,7 @@ final class UserCommands {
     static final class Enable extends OneUser {
         @Override
         public Integer call() throws Exception {
-            MciasClient c = client();
-            JsonNode u = find(c, username);
-            c.admin("PUT", "/users/" + Http.segment(u.path("id").asText()), Map.of("enabled", true));
-            return answer(dev.mcias.client.Json.MAPPER.createObjectNode().put("username", username)
-                    .put("id", u.path("id").asText()).put("enabled", true), "Enabled " + username + ".");
+            return change("PUT", Map.of("enabled", true), "Enabled", "enabled", true);
         }
     }
 
@@ -205,11 +205,7 @@ final class UserCommands {
     static final class Delete extends OneUser {
         @Override
         public Integer call() throws Exception {
-            MciasClient c = client();
-            JsonNode u = find(c, username);
-            c.admin("DELETE", "/users/" + Http.segment(u.path("id").asText()), null);
-            return answer(dev.mcias.client.Json.MAPPER.createObjectNode().put("username", username)
-                    .put("id", u.path("id").asText()).put("deleted", true), "Deleted " + username + ".");
+            return change("DELETE", null, "Deleted", "deleted", true);
         }
     }
 
@@ -262,7 +258,8 @@ final class UserCommands {
         @Parameters(index = "1..*", arity = "1..*", paramLabel = "ROLE")
         List<String> roles;
 
-        void change(String method) throws Exception {
+        /** Grants (POST) or takes away (DELETE) the roles; answers {@code text} or {username, roles, field: true}. */
+        Integer change(String method, String text, String field) throws Exception {
             MciasClient c = client();
             JsonNode u = find(c, username);
             List<Map<String, String>> reps = new ArrayList<>();
@@ -271,6 +268,7 @@ final class UserCommands {
                 reps.add(Map.of("id", role.path("id").asText(), "name", role.path("name").asText()));
             }
             c.admin(method, "/users/" + Http.segment(u.path("id").asText()) + "/role-mappings/realm", reps);
+            return done(text, "username", username, "roles", roles, field, true);
         }
     }
 
@@ -278,9 +276,7 @@ final class UserCommands {
     static final class RolesAdd extends RoleChange {
         @Override
         public Integer call() throws Exception {
-            change("POST");
-            out().println("Granted " + String.join(", ", roles) + " to " + username + ".");
-            return Mciasctl.OK;
+            return change("POST", "Granted " + String.join(", ", roles) + " to " + username + ".", "granted");
         }
     }
 
@@ -288,9 +284,7 @@ final class UserCommands {
     static final class RolesRemove extends RoleChange {
         @Override
         public Integer call() throws Exception {
-            change("DELETE");
-            out().println("Removed " + String.join(", ", roles) + " from " + username + ".");
-            return Mciasctl.OK;
+            return change("DELETE", "Removed " + String.join(", ", roles) + " from " + username + ".", "removed");
         }
     }
 }

@@ -62,8 +62,10 @@ class HelpTest {
                     args + "\n" + help);
             CommandSpec spec = spec(path);
             for (OptionSpec o : spec.options()) {
-                if (!o.hidden()) {
-                    assertTrue(help.out().contains(o.longestName()), args + ": option " + o.longestName() + "\n" + help);
+                for (String name : o.hidden() ? new String[0] : o.names()) {
+                    // Every name (-o and --output), at a word boundary, not only as part of a longer one.
+                    String word = "(?s).*(^|[\\s,\\[])" + java.util.regex.Pattern.quote(name) + "([\\s=,\\]]|$).*";
+                    assertTrue(help.out().matches(word), args + ": option " + name + "\n" + help);
                 }
             }
             for (PositionalParamSpec p : spec.positionalParameters()) {

@@ -36,6 +36,22 @@ class MciasctlTest {
     }
 
     @Test
+    void aCallBuildsOnlyTheTopLevelCommandItNamesAndTheWholeTreeWhenItNamesNone() {
+        java.util.Set<String> all = Mciasctl.commandLine(Env.system()).getSubcommands().keySet();
+        assertTrue(all.containsAll(java.util.List.of("users", "apps", "audit", "help", "generate-completion")), all.toString());
+        assertEquals(java.util.Set.of("users"), Mciasctl.commandLine(Env.system(), "--profile", "users", "-o", "json",
+                "users", "list").getSubcommands().keySet(), "--profile's value is no command name");
+        for (String[] args : new String[][] {{}, {"--help"}, {"-o", "json"}, {"help", "users"}, {"usres", "list"},
+                {"generate-completion"}}) {
+            assertEquals(all, Mciasctl.commandLine(Env.system(), args).getSubcommands().keySet(), String.join(" ", args));
+        }
+        Run.Result typo = run("usres", "list");
+        assertEquals(2, typo.code(), typo.toString());
+        assertEquals("mciasctl: Unmatched arguments from index 0: 'usres', 'list' (see: mciasctl --help)\n",
+                typo.err(), typo.toString());
+    }
+
+    @Test
     void notLoggedInIsExitCode3WithOneLine() {
         Run.Result r = run("accounts", "list");
         assertEquals(3, r.code(), r.toString());

@@ -31,6 +31,7 @@ import dev.mcias.keycloak.it.support.RealmFixtures;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Nested;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -43,6 +44,7 @@ import org.openqa.selenium.support.ui.WebDriverWait;
  * page.
  */
 @ExtendWith(KeycloakExtension.class)
+@Tag("any-db")
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class AppAccessIT {
 
@@ -489,8 +491,15 @@ class AppAccessIT {
                 assertTrue(userinfo.headers().firstValue("WWW-Authenticate").orElse("").contains("invalid_token"),
                         userinfo.headers().map().toString());
                 assertFalse(userinfo.body().contains(name), userinfo.body());
-                assertRefused(refresh(grants, refreshToken));
-                assertAudited("REFRESH_TOKEN_ERROR", id, grants, "access_denied");
+                // The app's session ended with the role (AppAccessRevocationIT): the refresh token is dead.
+                KeycloakApi.Response refreshed = refresh(grants, refreshToken);
+                assertEquals(400, refreshed.status(), refreshed.body());
+                assertEquals("invalid_grant", refreshed.json().path("error").asText(), refreshed.body());
+                assertFalse(refreshed.json().has("access_token"), refreshed.body());
+                String bearer = fx.passwordGrant(auditor, PASSWORD).expect(200).json().path("access_token").asText();
+                Await.until("the ended app session audited", Duration.ofSeconds(20), () -> audit("LOGOUT", grants, bearer)
+                        .stream().anyMatch(e -> id.equals(e.path("user_id").asText())
+                                && "app_access_removed".equals(e.path("details").path("reason").asText())));
                 assertRefused(passwordGrant(grants, name, PASSWORD));
                 // Given back, it works again at the next sign-in.
                 fx.grantRealmRole(id, grantsRole);

@@ -277,6 +277,53 @@ class AuditIT {
         assertTrue(v.path("ok").asBoolean(), v.toString());
     }
 
+    /**
+     * Group-committed batches carry many requests' values at once: values that look like SQL or array syntax, like
+     * NULL, or are longer than their column are stored as sent (or cut to the column), on the success and the error
+     * path, and the chain still verifies.
+     */
+    @Test
+    void groupCommittedValuesAreStoredExactlyAsSent() throws Exception {
+        String secret = "audit-ua-secret-0123456789";
+        String clientId = fx.serviceClient("audit-ua", secret);
+        List<String> agents = List.of("NULL", "null", "{}", "{\"a\",NULL}", "back\\slash \"quote\" {brace},comma",
+                "' OR '1'='1", "x".repeat(600));
+        ExecutorService pool = Executors.newFixedThreadPool(8);
+        try {
+            List<Future<Integer>> results = new ArrayList<>();
+            for (int round = 0; round < 2; round++) { // concurrently, so that batches mix the values
+                for (String agent : agents) {
+                    results.add(pool.submit(() -> api.clientCredentials(clientId, secret, null,
+                            Map.of("User-Agent", agent)).status()));
+                    results.add(pool.submit(() -> api.clientCredentials(clientId, "wrong-secret", null,
+                            Map.of("User-Agent", agent)).status()));
+                }
+            }
+            List<Integer> statuses = new ArrayList<>();
+            for (Future<Integer> f : results) {
+                statuses.add(f.get(120, TimeUnit.SECONDS));
+            }
+            assertEquals(agents.size() * 2, statuses.stream().filter(st -> st == 200).count(), statuses.toString());
+            assertEquals(agents.size() * 2, statuses.stream().filter(st -> st == 401).count(), statuses.toString());
+        } finally {
+            pool.shutdownNow();
+        }
+        Map<String, Integer> expected = new LinkedHashMap<>();
+        for (String agent : agents) {
+            expected.merge(agent.length() > 512 ? agent.substring(0, 512) : agent, 2, Integer::sum);
+        }
+        for (String type : List.of("CLIENT_LOGIN", "CLIENT_LOGIN_ERROR")) {
+            Map<String, Integer> stored = new LinkedHashMap<>();
+            for (JsonNode r : records("type=" + type + "&client=" + clientId)) {
+                assertTrue(r.path("user_agent").isTextual(), type + " record without its user agent: " + r);
+                stored.merge(r.path("user_agent").asText(), 1, Integer::sum);
+            }
+            assertEquals(expected, stored, type);
+        }
+        JsonNode v = api.get(url("/verify"), admin).expect(200).json();
+        assertTrue(v.path("ok").asBoolean(), v.toString());
+    }
+
     /** Kills the server: runs in the {@code restart} Failsafe execution, on a server of its own. */
     @Tag("restart")
     @Test

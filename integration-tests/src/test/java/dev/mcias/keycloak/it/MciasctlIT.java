@@ -210,11 +210,11 @@ class MciasctlIT {
         assertEquals(DB_ROLE, exec.out().strip());
 
         // Revoked: the account can no longer act (exit 3); then everything is deleted.
-        ok(run(admin, "accounts", "token", "revoke", name));
+        assertTrue(json(ok(run(admin, "accounts", "token", "revoke", name, "-o", "json"))).path("revoked").asBoolean());
         fails(3, run(admin, asAccount(name, tokenFile, "db-creds", "get", name)), "was refused");
         ok(run(admin, "db-creds", "delete", name));
         fails(4, run(admin, "db-creds", "show", name), "");
-        ok(run(admin, "accounts", "delete", name));
+        assertEquals(name, json(ok(run(admin, "accounts", "delete", name, "-o", "json"))).path("name").asText());
         fails(4, run(admin, "accounts", "show", name), "");
     }
 
@@ -238,16 +238,20 @@ class MciasctlIT {
         assertTrue(ok(run(admin, "users", "list", "--search", user)).out().contains(user));
         ok(run(admin, "users", "roles", "add", user, role));
         assertTrue(json(ok(run(admin, "users", "roles", "list", user, "-o", "json"))).findValuesAsText("name").contains(role));
-        ok(run(admin, "users", "disable", user));
+        JsonNode disabled = json(ok(run(admin, "users", "disable", user, "-o", "json")));
+        assertEquals(shown.path("id").asText(), disabled.path("id").asText(), disabled.toString());
+        assertFalse(disabled.path("enabled").asBoolean(), disabled.toString());
         assertFalse(json(ok(run(admin, "users", "show", user, "-o", "json"))).path("enabled").asBoolean());
         ok(run(admin, "users", "enable", user));
         assertTrue(json(ok(run(admin, "users", "show", user, "-o", "json"))).path("enabled").asBoolean());
         Run.Result reset = ok(run(admin, "Chosen-by-admin-0123\n", Map.of(), "users", "reset-password", user,
                 "--password-stdin"));
         assertFalse(reset.out().contains("Chosen-by-admin-0123"), reset.toString());
-        ok(run(admin, "users", "roles", "remove", user, role));
+        JsonNode removed = json(ok(run(admin, "users", "roles", "remove", user, role, "-o", "json")));
+        assertEquals(role, removed.path("roles").path(0).asText(), removed.toString());
+        assertFalse(json(ok(run(admin, "users", "roles", "list", user, "-o", "json"))).findValuesAsText("name").contains(role));
         fails(4, run(admin, "users", "roles", "add", user, "no-such-role-" + SUFFIX), "role no-such-role");
-        ok(run(admin, "users", "delete", user));
+        assertTrue(json(ok(run(admin, "users", "delete", user, "-o", "json"))).path("deleted").asBoolean());
         fails(4, run(admin, "users", "show", user), "user " + user + " not found");
         ok(run(admin, "roles", "delete", role));
         fails(4, run(admin, "roles", "delete", role), "not found");

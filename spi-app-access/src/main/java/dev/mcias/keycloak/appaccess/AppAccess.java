@@ -1,10 +1,15 @@
 package dev.mcias.keycloak.appaccess;
 
+import java.util.Arrays;
+import java.util.Map;
+import java.util.function.Predicate;
+
 import org.jboss.logging.Logger;
 import org.keycloak.models.ClientModel;
 import org.keycloak.models.RealmModel;
 import org.keycloak.models.RoleModel;
 import org.keycloak.models.UserModel;
+import org.keycloak.representations.AccessToken;
 
 /**
  * The rule, in one place: a client whose attribute {@code mcias.members-only} is {@code true} issues tokens only to
@@ -61,6 +66,30 @@ public final class AppAccess {
             return false;
         }
         return user.hasRole(role);
+    }
+
+    /**
+     * Removes from an access token about to be issued every members-only app {@code user} may not use, from
+     * {@code aud} and from {@code resource_access}: a mapper of another client (Keycloak's audience mapper, say)
+     * must not make a token that an API of a members-only app accepts for a non-member.
+     */
+    public static void dropAppsNotAllowed(RealmModel realm, UserModel user, AccessToken token) {
+        if (realm == null || token == null) {
+            return;
+        }
+        Predicate<String> notAllowed = clientId -> {
+            ClientModel app = realm.getClientByClientId(clientId);
+            return app != null && isMembersOnly(app) && !mayUse(realm, app, user);
+        };
+        String[] audience = token.getAudience();
+        if (audience != null && Arrays.stream(audience).anyMatch(notAllowed)) {
+            String[] kept = Arrays.stream(audience).filter(notAllowed.negate()).toArray(String[]::new);
+            token.audience(kept.length == 0 ? null : kept);
+        }
+        Map<String, AccessToken.Access> resourceAccess = token.getResourceAccess();
+        if (resourceAccess != null) {
+            resourceAccess.keySet().removeIf(notAllowed);
+        }
     }
 
     /** Name shown to the user: the client's display name unless it is a message key, else its client id. */

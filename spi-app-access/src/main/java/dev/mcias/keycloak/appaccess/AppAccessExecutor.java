@@ -13,6 +13,7 @@ import org.keycloak.models.RealmModel;
 import org.keycloak.models.UserModel;
 import org.keycloak.models.UserSessionModel;
 import org.keycloak.protocol.oidc.TokenExchangeContext;
+import org.keycloak.protocol.oidc.TokenManager.AccessTokenResponseBuilder;
 import org.keycloak.protocol.oidc.grants.ciba.clientpolicy.context.BackchannelTokenResponseContext;
 import org.keycloak.protocol.oidc.grants.device.clientpolicy.context.DeviceTokenRequestContext;
 import org.keycloak.protocol.oidc.grants.device.clientpolicy.context.DeviceTokenResponseContext;
@@ -22,9 +23,12 @@ import org.keycloak.services.clientpolicy.ClientPolicyContext;
 import org.keycloak.services.clientpolicy.ClientPolicyException;
 import org.keycloak.services.clientpolicy.context.ImplicitHybridTokenResponse;
 import org.keycloak.services.clientpolicy.context.ResourceOwnerPasswordCredentialsResponseContext;
+import org.keycloak.services.clientpolicy.context.ServiceAccountTokenResponseContext;
 import org.keycloak.services.clientpolicy.context.TokenExchangeRequestContext;
+import org.keycloak.services.clientpolicy.context.TokenIntrospectContext;
 import org.keycloak.services.clientpolicy.context.TokenRefreshResponseContext;
 import org.keycloak.services.clientpolicy.context.TokenRequestContext;
+import org.keycloak.services.clientpolicy.context.TokenResponseContext;
 import org.keycloak.services.clientpolicy.context.UserInfoRequestContext;
 import org.keycloak.services.clientpolicy.executor.ClientPolicyExecutorProvider;
 
@@ -58,12 +62,32 @@ public class AppAccessExecutor implements ClientPolicyExecutorProvider<ClientPol
     public void executeOnEvent(ClientPolicyContext context) throws ClientPolicyException {
         switch (context.getEvent()) {
             case TOKEN_REQUEST -> check(((TokenRequestContext) context).getClientSession());
-            case TOKEN_REFRESH_RESPONSE -> check(((TokenRefreshResponseContext) context).getClientSession());
-            case RESOURCE_OWNER_PASSWORD_CREDENTIALS_RESPONSE ->
-                    check(((ResourceOwnerPasswordCredentialsResponseContext) context).getClientSessionContext());
+            case TOKEN_RESPONSE -> {
+                TokenResponseContext c = (TokenResponseContext) context;
+                issue(c.getClientSession(), c.getAccessTokenResponseBuilder());
+            }
+            case TOKEN_REFRESH_RESPONSE -> {
+                TokenRefreshResponseContext c = (TokenRefreshResponseContext) context;
+                issue(c.getClientSession(), c.getAccessTokenResponseBuilder());
+            }
+            case RESOURCE_OWNER_PASSWORD_CREDENTIALS_RESPONSE -> {
+                ResourceOwnerPasswordCredentialsResponseContext c = (ResourceOwnerPasswordCredentialsResponseContext) context;
+                issue(c.getClientSessionContext(), c.getAccessTokenResponseBuilder());
+            }
             case DEVICE_TOKEN_REQUEST -> checkDeviceRequest((DeviceTokenRequestContext) context);
-            case DEVICE_TOKEN_RESPONSE -> check(((DeviceTokenResponseContext) context).getClientSession());
-            case BACKCHANNEL_TOKEN_RESPONSE -> check(((BackchannelTokenResponseContext) context).getClientSessionContext());
+            case DEVICE_TOKEN_RESPONSE -> {
+                DeviceTokenResponseContext c = (DeviceTokenResponseContext) context;
+                issue(c.getClientSession(), c.getAccessTokenResponseBuilder());
+            }
+            case BACKCHANNEL_TOKEN_RESPONSE -> {
+                BackchannelTokenResponseContext c = (BackchannelTokenResponseContext) context;
+                issue(c.getClientSessionContext(), c.getAccessTokenResponseBuilder());
+            }
+            case SERVICE_ACCOUNT_TOKEN_RESPONSE -> {
+                // Not checked (the client's own identity), but its token must not name a members-only app either.
+                ServiceAccountTokenResponseContext c = (ServiceAccountTokenResponseContext) context;
+                dropForeignApps(c.getClientSession(), c.getAccessTokenResponseBuilder());
+            }
             case IMPLICIT_HYBRID_TOKEN_RESPONSE -> check(((ImplicitHybridTokenResponse) context).getClientSessionContext());
             case USERINFO_REQUEST -> {
                 // Keycloak's userinfo endpoint answers only RFC 6750 errors (anything else is a 500): the access
@@ -75,10 +99,61 @@ public class AppAccessExecutor implements ClientPolicyExecutorProvider<ClientPol
                             Response.Status.UNAUTHORIZED);
                 }
             }
+            case TOKEN_INTROSPECT -> introspect((TokenIntrospectContext) context);
             case TOKEN_EXCHANGE_REQUEST -> checkTokenExchange(((TokenExchangeRequestContext) context).getTokenExchangeContext());
             default -> {
-                // Other events issue no user token (service-account tokens are the client's own identity).
+                // Other events issue no user token.
             }
+        }
+    }
+
+    /** A response about to be built: refused for a non-member, else without members-only apps the user may not use. */
+    private void issue(ClientSessionContext clientSessionContext, AccessTokenResponseBuilder response)
+            throws ClientPolicyException {
+        if (clientSessionContext != null) {
+            issue(clientSessionContext.getClientSession(), response);
+        }
+    }
+
+    private void issue(AuthenticatedClientSessionModel clientSession, AccessTokenResponseBuilder response)
+            throws ClientPolicyException {
+        check(clientSession);
+        dropForeignApps(clientSession, response);
+    }
+
+    private void dropForeignApps(AuthenticatedClientSessionModel clientSession, AccessTokenResponseBuilder response) {
+        if (clientSession == null || clientSession.getUserSession() == null || response == null
+                || response.getAccessToken() == null) {
+            return;
+        }
+        AppAccess.dropAppsNotAllowed(session.getContext().getRealm(), clientSession.getUserSession().getUser(),
+                response.getAccessToken());
+    }
+
+    /**
+     * Introspection by a members-only app of a token whose user may not use it: Keycloak's endpoint introspects the
+     * {@code token} parameter as this event leaves it, so an empty one makes the answer {@code {"active":false}},
+     * the same answer as for any token that is not valid (a refusal would tell the app more).
+     */
+    private void introspect(TokenIntrospectContext context) {
+        ClientModel client = context.getClient();
+        RealmModel realm = session.getContext().getRealm();
+        if (!AppAccess.isMembersOnly(client) || context.getParams() == null) {
+            return;
+        }
+        String token = context.getParams().getFirst("token");
+        AccessToken decoded;
+        try {
+            decoded = token == null ? null : session.tokens().decode(token, AccessToken.class);
+        } catch (RuntimeException e) {
+            decoded = null;
+        }
+        if (decoded == null || decoded.getSubject() == null) {
+            return; // not a valid token of this realm: Keycloak answers inactive itself
+        }
+        UserModel user = session.users().getUserById(realm, decoded.getSubject());
+        if (user != null && !AppAccess.mayUse(realm, client, user)) {
+            context.getParams().putSingle("token", "");
         }
     }
 

@@ -2,10 +2,14 @@ package dev.mcias.keycloak.appaccess;
 
 import org.keycloak.authentication.AuthenticationFlowContext;
 import org.keycloak.authentication.Authenticator;
+import org.keycloak.forms.login.LoginFormsProvider;
 import org.keycloak.models.ClientModel;
 import org.keycloak.models.KeycloakSession;
 import org.keycloak.models.RealmModel;
 import org.keycloak.models.UserModel;
+
+import dev.mcias.keycloak.appaccess.apps.AppsPage;
+import dev.mcias.keycloak.appaccess.apps.UserApps;
 
 /**
  * What the two flow steps share: the membership check and the audit record of a refusal. A subclass only says how
@@ -24,7 +28,21 @@ abstract class AppAccessStep implements Authenticator {
             return;
         }
         context.getEvent().clone().user(user).detail("reason", AppAccess.EVENT_ERROR).error(AppAccess.EVENT_ERROR);
+        if (this instanceof AppAccessAuthenticator) {
+            offerOtherApps(context, user);
+        }
         refuse(context, client);
+    }
+
+    /**
+     * The refusal page links to the apps page and lists the apps the user may open instead. Set here, on the
+     * session's one {@link LoginFormsProvider}, which {@code context.form()} then hands to the browser step.
+     */
+    private static void offerOtherApps(AuthenticationFlowContext context, UserModel user) {
+        KeycloakSession session = context.getSession();
+        session.getProvider(LoginFormsProvider.class)
+                .setAttribute("mciasAppsUrl", AppsPage.url(session, context.getRealm()).toString())
+                .setAttribute("mciasApps", UserApps.of(session, context.getRealm(), user));
     }
 
     /** Answers a refused user (already audited): a challenge that stops the flow, so nothing is issued. */

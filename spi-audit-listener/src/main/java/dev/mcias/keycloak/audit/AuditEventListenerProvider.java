@@ -67,8 +67,11 @@ public class AuditEventListenerProvider implements EventListenerProvider {
             if (grouped) {
                 batcher.append(record);
             } else {
-                KeycloakModelUtils.runJobInTransaction(session.getKeycloakSessionFactory(),
-                        s -> new AuditStore(s).append(record));
+                KeycloakModelUtils.runJobInTransaction(session.getKeycloakSessionFactory(), s -> {
+                    AuditStore store = new AuditStore(s);
+                    store.deliverWebhooksAfterCommit();
+                    store.append(record);
+                });
             }
             log(record);
             return;
@@ -86,10 +89,12 @@ public class AuditEventListenerProvider implements EventListenerProvider {
             });
             return;
         }
+        AuditStore store = new AuditStore(session);
+        store.deliverWebhooksAfterCommit(); // now: once the prepare phase runs, Keycloak takes no more participants
         tx.enlistPrepare(new AbstractTx() {
             @Override
             protected void commitImpl() {
-                new AuditStore(session).append(record);
+                store.append(record);
             }
         });
         tx.enlistAfterCompletion(new AbstractTx() {

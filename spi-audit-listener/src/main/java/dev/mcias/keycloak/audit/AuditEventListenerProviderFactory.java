@@ -43,7 +43,6 @@ public class AuditEventListenerProviderFactory implements EventListenerProviderF
     private Duration linger;
     private Duration timeout;
     private volatile AuditBatcher batcher;
-    private BatchWriter batchWriter;
 
     @Override
     public EventListenerProvider create(KeycloakSession session) {
@@ -85,53 +84,25 @@ public class AuditEventListenerProviderFactory implements EventListenerProviderF
     }
 
     /**
-     * One transaction per batch, records in the batcher's order; remembers each realm's head once the batch has
-     * committed, so the next batch can link to it without reading it first. A batch goes straight to the database
-     * ({@link DirectBatchWriter}) when every head it links to is known and {@code direct} (no webhook outbox rows can
-     * be due); otherwise, and when a head has moved, through a Keycloak transaction ({@link AuditStore#appendAll}),
-     * which locks and reads the head and writes the outbox rows with the records.
+     * One Keycloak transaction per batch ({@link AuditStore#appendAll}), records in the batcher's order; remembers
+     * each realm's head once the batch has committed, so the next batch can link to it without reading it first.
+     * Webhook outbox rows written with the records go to the delivery threads after that commit.
      */
     static final class BatchWriter implements AuditBatcher.Writer {
         private final KeycloakSessionFactory factory;
-        private final boolean direct;
         private final Map<String, AuditStore.Head> heads = new ConcurrentHashMap<>();
-        /** Built by the first batch (it needs the JPA layer); guarded by this object, like {@link #closed}. */
-        private DirectBatchWriter directWriter;
-        private boolean closed;
 
-        BatchWriter(KeycloakSessionFactory factory, boolean direct) {
+        BatchWriter(KeycloakSessionFactory factory) {
             this.factory = factory;
-            this.direct = direct;
         }
 
         @Override
         public void write(List<AuditRecordEntity> records) {
-            Map<String, AuditStore.Head> written = null;
-            DirectBatchWriter d = direct ? directWriter() : null;
-            if (d != null) {
-                written = d.tryAppend(records, heads);
-            }
-            if (written == null) {
-                written = KeycloakModelUtils.runJobInTransactionWithResult(factory,
-                        s -> new AuditStore(s).appendAll(records, heads));
-            }
-            heads.putAll(written);
-        }
-
-        /** The direct writer, built on first use; null once closed (batches then go the general way). */
-        private synchronized DirectBatchWriter directWriter() {
-            if (directWriter == null && !closed) {
-                directWriter = DirectBatchWriter.create(factory);
-            }
-            return closed ? null : directWriter;
-        }
-
-        /** Hands the direct writer's connection back to the pool (call once the group commit has closed). */
-        synchronized void close() {
-            closed = true;
-            if (directWriter != null) {
-                directWriter.close();
-            }
+            heads.putAll(KeycloakModelUtils.runJobInTransactionWithResult(factory, s -> {
+                AuditStore store = new AuditStore(s);
+                store.deliverWebhooksAfterCommit();
+                return store.appendAll(records, heads);
+            }));
         }
     }
 
@@ -142,8 +113,7 @@ public class AuditEventListenerProviderFactory implements EventListenerProviderF
     @Override
     public void postInit(KeycloakSessionFactory factory) {
         if (groupCommit) {
-            batchWriter = new BatchWriter(factory, !webhooks.enabled());
-            batcher = new AuditBatcher(batchWriter, maxBatch, linger, timeout);
+            batcher = new AuditBatcher(new BatchWriter(factory), maxBatch, linger, timeout);
         }
         webhooks.start(factory);
         AuditRealmRemoval.register(factory);
@@ -158,9 +128,6 @@ public class AuditEventListenerProviderFactory implements EventListenerProviderF
         AuditBatcher b = batcher;
         if (b != null) {
             b.close(Duration.ofSeconds(30));
-        }
-        if (batchWriter != null) {
-            batchWriter.close();
         }
         if (webhooks != null) {
             webhooks.close();

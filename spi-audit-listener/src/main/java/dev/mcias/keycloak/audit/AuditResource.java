@@ -202,7 +202,9 @@ public class AuditResource {
                     "retention-days is 0: records are kept forever");
         }
         long cutoff = Time.currentTimeMillis() - retentionDays * 86_400_000L;
-        AuditStore.PurgeResult result = new AuditStore(session).purge(realm.getId(), cutoff, caller.user().getId());
+        AuditStore store = new AuditStore(session);
+        store.deliverWebhooksAfterCommit();
+        AuditStore.PurgeResult result = store.purge(realm.getId(), cutoff, caller.user().getId());
         AuditEventListenerProvider.logAfterCommit(session, result.record());
         if (result.refused()) {
             // A returned (not thrown) answer: the transaction commits, and with it the audited refusal.

@@ -1,8 +1,5 @@
 package dev.mcias.keycloak.audit;
 
-import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -10,18 +7,14 @@ import java.util.List;
 import java.util.Map;
 
 import jakarta.persistence.EntityManager;
-import jakarta.persistence.EntityManagerFactory;
 import jakarta.persistence.LockModeType;
 import jakarta.persistence.TypedQuery;
-import org.hibernate.Session;
-import org.hibernate.engine.spi.SessionFactoryImplementor;
-import org.hibernate.metamodel.MappingMetamodel;
-import org.hibernate.persister.entity.AbstractEntityPersister;
 import org.keycloak.common.util.Time;
 import org.keycloak.connections.jpa.JpaConnectionProvider;
 import org.keycloak.models.KeycloakSession;
 import org.keycloak.models.utils.KeycloakModelUtils;
 
+import dev.mcias.keycloak.audit.webhook.WebhookDispatcher;
 import dev.mcias.keycloak.audit.webhook.WebhookOutbox;
 
 /** Appends to, reads, verifies and purges the audit chain of a realm in Keycloak's database. */
@@ -31,6 +24,8 @@ public final class AuditStore {
 
     private final KeycloakSession session;
     private final EntityManager em;
+    /** Outbox rows this store wrote with its records, handed to the delivery threads after commit. */
+    private final List<String> webhookIds = new ArrayList<>();
 
     public AuditStore(KeycloakSession session) {
         this.session = session;
@@ -47,6 +42,18 @@ public final class AuditStore {
         return r;
     }
 
+    /**
+     * Hands the webhook outbox rows written by this store's appends to the delivery threads once the session's
+     * transaction has committed. Call it before the transaction starts committing (Keycloak takes no after-commit
+     * participant after that), e.g. when the append is enlisted for the prepare phase; no-op without webhooks.
+     */
+    public void deliverWebhooksAfterCommit() {
+        WebhookDispatcher d = WebhookDispatcher.of(session);
+        if (d != null && d.enabled()) {
+            session.getTransactionManager().enlistAfterCompletion(d.afterCommit(webhookIds));
+        }
+    }
+
     /** Where a realm's chain ends: the last record's seq and hash (the next record links to them). */
     public record Head(long lastSeq, String lastHash) {
     }
@@ -56,43 +63,33 @@ public final class AuditStore {
      * batch. Per realm, when {@code known} holds the head this node last wrote, one conditional UPDATE both locks
      * the head row and proves nobody has appended since (it matches only that exact seq and hash); otherwise
      * (first batch, or another node or an in-transaction append moved the head) the head is locked and read as in
-     * {@link #append}. The records go in as one JDBC batch of plain INSERTs. The caller orders records by realm,
-     * so every writer locks heads in the same order, and remembers the returned heads only once the transaction
-     * has committed.
-     *
-     * <p>Plain JDBC on the transaction's own connection rather than entities: this runs while every other record
-     * of the node waits for it, on a CPU shared with the requests, and Hibernate's per-statement work (query plans,
-     * bulk-update cleanup, insert coordination) was most of its cost (measured with JFR in the benchmark).
+     * {@link #append}. Then the records are persisted and flushed together. The caller orders records by realm, so
+     * every writer locks heads in the same order, and remembers the returned heads only once the transaction has
+     * committed.
      */
     public Map<String, Head> appendAll(List<AuditRecordEntity> records, Map<String, Head> known) {
-        Tables tables = Tables.of(em.getEntityManagerFactory());
         Map<String, Head> heads = new HashMap<>();
         for (List<AuditRecordEntity> run : runsByRealm(records)) {
             String realmId = run.get(0).getRealmId();
-            heads.put(realmId, linkRun(tables, realmId, run, known.get(realmId)));
+            heads.put(realmId, linkRun(realmId, run, known.get(realmId)));
         }
-        em.flush(); // a head locked and moved by linkRun's fallback, before the inserts that follow it
-        em.unwrap(Session.class).doWork(c -> insert(c, tables, records));
         for (AuditRecordEntity r : records) {
-            WebhookOutbox.enqueue(session, em, r);
+            em.persist(r);
+            webhookIds.addAll(WebhookOutbox.enqueue(session, em, r));
         }
+        em.flush();
         return heads;
     }
 
     /** Links {@code run} to its realm's chain and moves the head past it; returns where the chain then ends. */
-    private Head linkRun(Tables tables, String realmId, List<AuditRecordEntity> run, Head known) {
+    private Head linkRun(String realmId, List<AuditRecordEntity> run, Head known) {
         if (known != null) {
             Head end = chain(run, known);
-            int moved = em.unwrap(Session.class).doReturningWork(c -> {
-                try (PreparedStatement ps = c.prepareStatement(tables.moveHead())) {
-                    ps.setLong(1, end.lastSeq());
-                    ps.setString(2, end.lastHash());
-                    ps.setString(3, realmId);
-                    ps.setLong(4, known.lastSeq());
-                    ps.setString(5, known.lastHash());
-                    return ps.executeUpdate();
-                }
-            });
+            int moved = em.createQuery("update AuditChainHeadEntity h set h.lastSeq = :seq, h.lastHash = :hash"
+                            + " where h.realmId = :realm and h.lastSeq = :knownSeq and h.lastHash = :knownHash")
+                    .setParameter("seq", end.lastSeq()).setParameter("hash", end.lastHash())
+                    .setParameter("realm", realmId).setParameter("knownSeq", known.lastSeq())
+                    .setParameter("knownHash", known.lastHash()).executeUpdate();
             if (moved == 1) {
                 return end;
             }
@@ -102,16 +99,6 @@ public final class AuditStore {
         head.setLastSeq(end.lastSeq());
         head.setLastHash(end.lastHash());
         return end;
-    }
-
-    private static void insert(Connection c, Tables tables, List<AuditRecordEntity> records) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement(tables.insertRecord())) {
-            for (AuditRecordEntity r : records) {
-                DirectBatchWriter.bind(ps, 0, r);
-                ps.addBatch();
-            }
-            ps.executeBatch();
-        }
     }
 
     /** {@code records}, ordered by realm, as consecutive runs of one realm each. */
@@ -128,38 +115,6 @@ public final class AuditStore {
             from = to;
         }
         return runs;
-    }
-
-    /**
-     * The audit record table and the two statements of the batch path, with the table names as Hibernate maps them
-     * (so a {@code --db-schema} applies as it does to the entities). Built once per entity manager factory.
-     */
-    record Tables(String record, String moveHead, String insertRecord) {
-        /** The statements and the factory they were built for, published together. */
-        private record Built(EntityManagerFactory factory, Tables tables) {
-        }
-
-        private static volatile Built cached;
-
-        static Tables of(EntityManagerFactory emf) {
-            Built b = cached;
-            if (b != null && b.factory() == emf) {
-                return b.tables();
-            }
-            MappingMetamodel model = emf.unwrap(SessionFactoryImplementor.class).getMappingMetamodel();
-            String head = table(model, AuditChainHeadEntity.class);
-            String record = table(model, AuditRecordEntity.class);
-            Tables t = new Tables(record, "UPDATE " + head + " SET LAST_SEQ = ?, LAST_HASH = ? WHERE REALM_ID = ?"
-                    + " AND LAST_SEQ = ? AND LAST_HASH = ?",
-                    "INSERT INTO " + record + " (" + DirectBatchWriter.COLUMNS + ") VALUES ("
-                            + DirectBatchWriter.ROW_PARAMS + ")");
-            cached = new Built(emf, t);
-            return t;
-        }
-
-        private static String table(MappingMetamodel model, Class<?> entity) {
-            return ((AbstractEntityPersister) model.getEntityDescriptor(entity)).getTableName();
-        }
     }
 
     /** Links {@code run} after {@code head} (ids, seqs, hashes); returns where the chain then ends. */
@@ -185,7 +140,7 @@ public final class AuditStore {
         em.persist(r);
         head.setLastSeq(r.getSeq());
         head.setLastHash(r.getHash());
-        WebhookOutbox.enqueue(session, em, r);
+        webhookIds.addAll(WebhookOutbox.enqueue(session, em, r));
     }
 
     private AuditChainHeadEntity lockHead(String realmId) {

@@ -65,6 +65,8 @@ final class InviteRedemption {
     static final String FORM = "mcias-invite-register.ftl";
     static final String INVALID = "mcias-invite-invalid.ftl";
     static final String WEBAUTHN_REGISTER = "webauthn-register";
+    /** The apps page's client (spi-app-access, shipped in the realm JSON); an invite without an app lands there. */
+    static final String APPS_PAGE_CLIENT_ID = "mcias-apps";
     static final String FORM_COOKIE = "MCIAS_INVITE_FORM";
     static final int NONCE_LENGTH = 32;
     private static final SecureRandom RANDOM = new SecureRandom();
@@ -194,6 +196,11 @@ final class InviteRedemption {
 
         ClientModel app = invite.getClientId() == null ? null : realm.getClientById(invite.getClientId());
         String landing = app == null ? null : InviteService.landing(session, app);
+        if (landing == null) {
+            // No app: the friend's apps page (spi-app-access), through its client's home URL /realms/{realm}/apps.
+            app = realm.getClientByClientId(APPS_PAGE_CLIENT_ID);
+            landing = app == null || !app.isEnabled() ? null : InviteService.landing(session, app);
+        }
         if (landing == null) {
             app = realm.getClientByClientId(Constants.ACCOUNT_CONSOLE_CLIENT_ID);
             landing = Urls.accountBase(session.getContext().getUri().getBaseUri()).path("/")

@@ -1,14 +1,9 @@
 package dev.mcias.keycloak.audit.webhook;
 
 import java.io.IOException;
-import java.io.InputStream;
+import java.io.InterruptedIOException;
 import java.net.ConnectException;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.net.http.HttpTimeoutException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -19,16 +14,20 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 
-import jakarta.transaction.Status;
-import jakarta.transaction.Synchronization;
-import jakarta.transaction.Transaction;
-import jakarta.transaction.TransactionManager;
+import org.apache.http.client.config.RequestConfig;
+import org.apache.http.client.methods.CloseableHttpResponse;
+import org.apache.http.client.methods.HttpPost;
+import org.apache.http.entity.ContentType;
+import org.apache.http.entity.StringEntity;
+import org.apache.http.impl.client.CloseableHttpClient;
 import org.jboss.logging.Logger;
 import org.keycloak.Config;
+import org.keycloak.connections.httpclient.HttpClientProvider;
 import org.keycloak.events.EventListenerProvider;
 import org.keycloak.models.AbstractKeycloakTransaction;
 import org.keycloak.models.KeycloakSession;
 import org.keycloak.models.KeycloakSessionFactory;
+import org.keycloak.models.KeycloakTransaction;
 import org.keycloak.models.RealmModel;
 import org.keycloak.models.utils.KeycloakModelUtils;
 import org.keycloak.models.utils.PostMigrationEvent;
@@ -36,7 +35,6 @@ import org.keycloak.provider.ProviderConfigProperty;
 import org.keycloak.provider.ProviderConfigurationBuilder;
 import org.keycloak.services.scheduled.ClusterAwareScheduledTaskRunner;
 import org.keycloak.timer.TimerProvider;
-import org.keycloak.transaction.JtaTransactionManagerLookup;
 
 import dev.mcias.keycloak.audit.AuditEventListenerProviderFactory;
 
@@ -71,7 +69,8 @@ public final class WebhookDispatcher {
     private final Set<String> warned = ConcurrentHashMap.newKeySet();
     private volatile KeycloakSessionFactory factory;
     private volatile ScheduledThreadPoolExecutor executor;
-    private volatile HttpClient http;
+    /** Per attempt: our timeouts, no redirects; everything else (proxy, truststore) is Keycloak's client's. */
+    private final RequestConfig requestConfig;
     private volatile boolean closed;
 
     private WebhookDispatcher(Config.Scope c) {
@@ -88,6 +87,9 @@ public final class WebhookDispatcher {
                 * 86_400_000L;
         threads = (int) positive(c.getInt("webhookThreads", 2), "webhook-threads");
         destinations = WebhookDestinations.parse(c.get("webhookAllowedDestinations"));
+        int millis = (int) Math.min(Integer.MAX_VALUE, timeout.toMillis());
+        requestConfig = RequestConfig.custom().setConnectTimeout(millis).setSocketTimeout(millis)
+                .setConnectionRequestTimeout(millis).setRedirectsEnabled(false).build();
     }
 
     private static long positive(long v, String name) {
@@ -141,7 +143,7 @@ public final class WebhookDispatcher {
     }
 
     /** The dispatcher of the running server, or null (listener not installed). */
-    static WebhookDispatcher of(KeycloakSession session) {
+    public static WebhookDispatcher of(KeycloakSession session) {
         return session.getKeycloakSessionFactory().getProviderFactory(EventListenerProvider.class,
                 AuditEventListenerProviderFactory.ID) instanceof AuditEventListenerProviderFactory f ? f.webhooks() : null;
     }
@@ -159,8 +161,6 @@ public final class WebhookDispatcher {
         });
         ex.setRemoveOnCancelPolicy(true);
         executor = ex;
-        // Redirects are not followed: a 3xx is a failed attempt, so an endpoint cannot send records elsewhere.
-        http = HttpClient.newBuilder().connectTimeout(timeout).followRedirects(HttpClient.Redirect.NEVER).build();
         f.register(event -> {
             if (event instanceof PostMigrationEvent) {
                 KeycloakModelUtils.runJobInTransaction(f, s -> s.getProvider(TimerProvider.class).schedule(
@@ -209,45 +209,22 @@ public final class WebhookDispatcher {
     }
 
     /**
-     * Hands the rows to the delivery threads once the transaction that wrote them has committed. Called while
-     * Keycloak commits (the audit append runs in the prepare phase, after which Keycloak takes no new after-commit
-     * participants), so it registers with the JTA transaction itself; without one the poller delivers them.
+     * A participant for Keycloak's transaction manager ({@code enlistAfterCompletion}) that hands the outbox rows in
+     * {@code ids} to the delivery threads once the transaction that wrote them has committed. The list is read then,
+     * so it may still be filled after enlisting (by an append in the prepare phase). On rollback nothing is sent;
+     * rows whose hint is lost (a crash, a full queue) are found by the poller.
      */
-    void deliverAfterCommit(KeycloakSession session, List<String> ids) {
-        try {
-            if (session.getKeycloakSessionFactory().getProviderFactory(JtaTransactionManagerLookup.class)
-                    instanceof JtaTransactionManagerLookup lookup) {
-                TransactionManager tm = lookup.getTransactionManager();
-                Transaction tx = tm == null ? null : tm.getTransaction();
-                if (tx != null && tx.getStatus() == Status.STATUS_ACTIVE) {
-                    tx.registerSynchronization(new Synchronization() {
-                        @Override
-                        public void beforeCompletion() {
-                        }
-
-                        @Override
-                        public void afterCompletion(int status) {
-                            if (status == Status.STATUS_COMMITTED) {
-                                ids.forEach(id -> submit(id, 0));
-                            }
-                        }
-                    });
-                    return;
-                }
+    public KeycloakTransaction afterCommit(List<String> ids) {
+        return new AbstractKeycloakTransaction() {
+            @Override
+            protected void commitImpl() {
+                ids.forEach(id -> submit(id, 0));
             }
-            session.getTransactionManager().enlistAfterCompletion(new AbstractKeycloakTransaction() {
-                @Override
-                protected void commitImpl() {
-                    ids.forEach(id -> submit(id, 0));
-                }
 
-                @Override
-                protected void rollbackImpl() {
-                }
-            });
-        } catch (Exception e) {
-            LOG.debugf("audit webhooks: no after-commit hook (%s); the poller delivers", e.getClass().getSimpleName());
-        }
+            @Override
+            protected void rollbackImpl() {
+            }
+        };
     }
 
     /** Queues an attempt on this node (a hint: the row's claim decides who delivers). */
@@ -271,7 +248,7 @@ public final class WebhookDispatcher {
     }
 
     /** What one attempt is about, read when the row is claimed. */
-    private record Job(String id, String url, String payload, List<byte[]> keys) {
+    private record Job(String id, String url, String payload, List<byte[]> keys, CloseableHttpClient http) {
     }
 
     /** One attempt: claim, post, record the outcome; schedules the next attempt on this node if there is one. */
@@ -295,7 +272,8 @@ public final class WebhookDispatcher {
                 finish(o, WebhookOutboxEntity.FAILED, now, null, "endpoint no longer configured");
                 return;
             }
-            job[0] = new Job(o.getId(), o.getUrl(), o.getPayload(), secrets.keys(realm.getName()));
+            job[0] = new Job(o.getId(), o.getUrl(), o.getPayload(), secrets.keys(realm.getName()),
+                    s.getProvider(HttpClientProvider.class).getHttpClient());
         });
         if (job[0] == null) {
             return;
@@ -388,33 +366,37 @@ public final class WebhookDispatcher {
         this.resolver = r;
     }
 
+    /**
+     * One POST through Keycloak's HTTP client ({@link HttpClientProvider}: its proxy mappings and truststore apply),
+     * with this dispatcher's timeouts and without following redirects (a 3xx is a failed attempt, so an endpoint
+     * cannot send records elsewhere).
+     */
     private Outcome post(Job job) {
         if (job.keys().isEmpty()) {
             return new Outcome(0, "no secret for the realm in webhook-secret-file");
         }
         long ts = System.currentTimeMillis() / 1000L;
-        HttpRequest req = HttpRequest.newBuilder(URI.create(job.url())).timeout(timeout)
-                .header("Content-Type", "application/json")
-                .header("User-Agent", "mcias-audit-webhook")
-                .header("webhook-id", job.id())
-                .header("webhook-timestamp", Long.toString(ts))
-                .header("webhook-signature", WebhookSigner.header(job.keys(), job.id(), ts, job.payload()))
-                .POST(HttpRequest.BodyPublishers.ofString(job.payload(), StandardCharsets.UTF_8)).build();
-        try {
-            // The answer's body is never read: closing the stream drops it (and a receiver that trickles one).
-            HttpResponse<InputStream> r = http.send(req, HttpResponse.BodyHandlers.ofInputStream());
-            r.body().close();
-            int code = r.statusCode();
+        HttpPost req = new HttpPost(URI.create(job.url()));
+        req.setConfig(requestConfig);
+        req.setHeader("User-Agent", "mcias-audit-webhook");
+        req.setHeader("webhook-id", job.id());
+        req.setHeader("webhook-timestamp", Long.toString(ts));
+        req.setHeader("webhook-signature", WebhookSigner.header(job.keys(), job.id(), ts, job.payload()));
+        req.setEntity(new StringEntity(job.payload(), ContentType.APPLICATION_JSON));
+        // The answer's body is never read: closing the response without consuming it drops the connection (and a
+        // receiver that trickles a body).
+        try (CloseableHttpResponse r = job.http().execute(req)) {
+            int code = r.getStatusLine().getStatusCode();
             return code >= 200 && code < 300 ? new Outcome(code, null) : new Outcome(code, "HTTP " + code);
-        } catch (HttpTimeoutException e) {
-            return new Outcome(0, "timeout");
+        } catch (InterruptedIOException e) {
+            if (Thread.currentThread().isInterrupted()) {
+                return new Outcome(0, "interrupted (shutdown)");
+            }
+            return new Outcome(0, "timeout"); // connect, socket or pool timeout
         } catch (ConnectException e) {
             return new Outcome(0, "connection failed");
         } catch (IOException e) {
             return new Outcome(0, "i/o error: " + e.getClass().getSimpleName());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return new Outcome(0, "interrupted (shutdown)");
         }
     }
 

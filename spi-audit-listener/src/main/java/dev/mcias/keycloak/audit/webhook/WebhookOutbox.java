@@ -31,18 +31,19 @@ public final class WebhookOutbox {
     /**
      * Called by {@code AuditStore.append} with the record just persisted: one outbox row per endpoint of the
      * realm's webhook, if the realm has one, the record's type matches and a secret is configured; the rows commit
-     * or roll back with the record. Delivery starts after commit. Free without a webhook-secret-file; otherwise one
-     * cached realm attribute read when the realm has no webhook.
+     * or roll back with the record. Returns the rows' ids, for the delivery threads once the transaction has
+     * committed ({@link WebhookDispatcher#afterCommit}). Free without a webhook-secret-file; otherwise one cached realm
+     * attribute read when the realm has no webhook.
      */
-    public static void enqueue(KeycloakSession session, EntityManager em, AuditRecordEntity r) {
+    public static List<String> enqueue(KeycloakSession session, EntityManager em, AuditRecordEntity r) {
         WebhookDispatcher dispatcher = WebhookDispatcher.of(session);
         if (dispatcher == null || !dispatcher.enabled()) {
-            return; // no webhook-secret-file: nothing can be sent, so the realm is not even looked up
+            return List.of(); // no webhook-secret-file: nothing can be sent, so the realm is not even looked up
         }
         RealmModel realm = session.realms().getRealm(r.getRealmId());
         WebhookRealmConfig cfg = WebhookRealmConfig.of(realm);
         if (!cfg.on() || !cfg.matches(r.getType()) || !dispatcher.ready(realm, cfg)) {
-            return;
+            return List.of();
         }
         String payload = AuditRecords.toJson(r);
         long now = System.currentTimeMillis();
@@ -64,7 +65,7 @@ public final class WebhookOutbox {
             em.persist(o);
             ids.add(o.getId());
         }
-        dispatcher.deliverAfterCommit(session, ids);
+        return ids;
     }
 
     /**
