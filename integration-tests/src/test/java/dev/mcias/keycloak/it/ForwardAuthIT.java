@@ -109,7 +109,8 @@ class ForwardAuthIT {
                 "https://id.example.org", server.baseUrl(),
                 "http://127.0.0.1:8080", upstream.url(),
                 "127.0.0.1:8080", upstream.url().substring("http://".length()),
-                "wiki.example.org", "http://" + host));
+                "wiki.example.org", "http://" + host,
+                "friends-wiki", clientId));
         Path dir = Files.createTempDirectory(work, kind + "-");
         ForwardAuthProxy proxy = kind.equals("nginx") ? ForwardAuthProxy.nginx(dir, port, snippet)
                 : ForwardAuthProxy.caddy(dir, port, snippet);
@@ -264,6 +265,14 @@ class ForwardAuthIT {
                         + (cookie.endsWith("AA") ? "BB" : "AA");
                 assertSentToSignIn(site, site.get(path, "Cookie", "mcias_fa=" + tampered));
                 assertNull(upstream.seen(path), "neither request reached the app");
+
+                // The other app's proxy, sent this app's Host and cookie: its snippet names its own app, so the
+                // request is checked as that app's, and this host is not inside it.
+                String hostPath = "/host-" + RealmFixtures.unique("p");
+                RawHttp.Response viaOther = other().proxy().get(site.host(), hostPath,
+                        List.<String[]>of(new String[] {"Cookie", "mcias_fa=" + cookie}));
+                assertEquals(403, viaOther.status(), viaOther.toString());
+                assertNull(upstream.seen(hostPath), "the other app's proxy let this app's Host through");
 
                 // The first admission of this session is on the audit trail, with the app and the user.
                 awaitAudit("admission recorded", "type=CODE_TO_TOKEN&client=" + site.clientId(),

@@ -13,34 +13,22 @@ record App(ClientModel client, AppUrl url) {
     }
 
     /**
-     * The app the request belongs to: the one whose URL contains it, the longest prefix winning; null when none
-     * does (unknown hosts are refused, never let through). Reads the realm's cached client list.
+     * The app the proxy's snippet names ({@link ForwardAuth#APP_HEADER}, set by the proxy's configuration, never
+     * taken from the client), when the request is inside its registered URL ({@code wholeOrigin}: anywhere on its
+     * origin, for the {@code /_mcias/} routes); else null. The client-controlled Host never picks the app: a
+     * member of app B who sends B's host to A's proxy is checked against A.
      */
-    static App find(RealmModel realm, ForwardedRequest request) {
-        return realm.getClientsStream()
-                .filter(c -> c.getAttribute(ForwardAuth.URL_ATTRIBUTE) != null)
-                .map(App::of)
-                .filter(a -> a != null && a.url().contains(request))
-                .max((a, b) -> Integer.compare(a.url().prefix().length(), b.url().prefix().length()))
-                .orElse(null);
-    }
-
-    /**
-     * For the {@code /_mcias/} routes, which live on the app's host whatever its prefix: the app containing the
-     * request (its URI, or the return URL of a sign-in), else the one app on this origin; null when there is none
-     * or several.
-     */
-    static App onOrigin(RealmModel realm, ForwardedRequest request) {
-        App app = find(realm, request);
-        if (app != null) {
-            return app;
+    static App named(RealmModel realm, java.util.List<String> header, ForwardedRequest request, boolean wholeOrigin) {
+        if (header == null || header.size() != 1 || header.get(0).isBlank() || header.get(0).length() > 255) {
+            return null;
         }
-        java.util.List<App> here = realm.getClientsStream()
-                .filter(c -> c.getAttribute(ForwardAuth.URL_ATTRIBUTE) != null)
-                .map(App::of)
-                .filter(a -> a != null && a.url().origin().equals(request.origin()))
-                .limit(2).toList();
-        return here.size() == 1 ? here.get(0) : null;
+        ClientModel client = realm.getClientByClientId(header.get(0).trim());
+        App app = client == null || client.getAttribute(ForwardAuth.URL_ATTRIBUTE) == null ? null : of(client);
+        if (app == null) {
+            return null;
+        }
+        boolean inside = wholeOrigin ? app.url().origin().equals(request.origin()) : app.url().contains(request);
+        return inside ? app : null;
     }
 
     String cookieName(boolean https) {

@@ -20,6 +20,8 @@ public final class ForwardAuth {
      */
     public static final int REFRESH_SECONDS = 60;
 
+    /** Names the app; set by the proxy's snippet on every request it sends here (overriding a client's own). */
+    public static final String APP_HEADER = "X-Mcias-App";
     public static final String USER_HEADER = "Remote-User";
     public static final String EMAIL_HEADER = "Remote-Email";
     public static final String NAME_HEADER = "Remote-Name";

@@ -80,9 +80,9 @@ public class ForwardAuthResource {
             refusal(null, null, null, "malformed_request", e.getMessage());
             return plain(nginx ? Response.Status.FORBIDDEN : Response.Status.BAD_REQUEST, e.getMessage());
         }
-        App app = App.find(realm, request);
+        App app = app(request, false);
         if (app == null) {
-            refusal(null, null, null, "unknown_app", "no forward-auth app at " + request.origin());
+            refusal(null, null, null, "unknown_app", "no forward-auth app named for " + request.origin());
             return plain(Response.Status.FORBIDDEN, "no app is registered at this address");
         }
         List<String> authorization = headers.getRequestHeader(HttpHeaders.AUTHORIZATION);
@@ -200,7 +200,7 @@ public class ForwardAuthResource {
         App app;
         try {
             request = forwardedOrigin();
-            app = App.onOrigin(realm, returnRequest(request, requested));
+            app = app(request, true);
         } catch (ForwardedRequest.Malformed e) {
             return plain(Response.Status.BAD_REQUEST, e.getMessage());
         }
@@ -253,9 +253,10 @@ public class ForwardAuthResource {
                 login = c;
             }
         }
-        ClientModel client = login == null ? null : realm.getClientByClientId(login.app);
-        App app = client == null ? null : App.of(client);
-        if (app == null || !login.valid(SignedCookie.LOGIN, realm.getId(), client.getClientId(), Time.currentTime())
+        App app = app(request, true);
+        ClientModel client = login == null || app == null || !app.client().getClientId().equals(login.app) ? null
+                : app.client();
+        if (client == null || !login.valid(SignedCookie.LOGIN, realm.getId(), client.getClientId(), Time.currentTime())
                 || !app.url().origin().equals(request.origin()) || code == null || code.length() > MAX_COOKIE) {
             codeRefusal(client, null, null, "state does not match this browser's sign-in");
             return plain(Response.Status.BAD_REQUEST, "this sign-in was not started in this browser, or took too long;"
@@ -326,7 +327,7 @@ public class ForwardAuthResource {
         App app;
         try {
             request = forwardedOrigin();
-            app = App.onOrigin(realm, request);
+            app = app(request, true);
         } catch (ForwardedRequest.Malformed e) {
             return plain(Response.Status.BAD_REQUEST, e.getMessage());
         }
@@ -367,7 +368,7 @@ public class ForwardAuthResource {
     @Path("denied")
     public Response denied() {
         try {
-            App app = App.onOrigin(realm, forwardedOrigin());
+            App app = app(forwardedOrigin(), true);
             return app == null ? plain(Response.Status.FORBIDDEN, "no app is registered at this address")
                     : deniedPage(app);
         } catch (ForwardedRequest.Malformed e) {
@@ -376,21 +377,6 @@ public class ForwardAuthResource {
     }
 
     // ---- helpers
-
-    /** The sign-in's return URL as a request, when it is on this origin (it picks the app among several). */
-    private static ForwardedRequest returnRequest(ForwardedRequest request, String requested) {
-        if (requested != null) {
-            try {
-                ForwardedRequest r = ForwardedRequest.fromOriginalUrl(requested);
-                if (r.origin().equals(request.origin())) {
-                    return r;
-                }
-            } catch (ForwardedRequest.Malformed e) {
-                // not a URL of this origin: the origin alone decides
-            }
-        }
-        return request;
-    }
 
     /**
      * {@code rd}: percent-encoded (Caddy, Traefik: our own redirect) or raw (nginx's {@code error_page}, which
@@ -425,10 +411,14 @@ public class ForwardAuthResource {
                 .build();
     }
 
+    private App app(ForwardedRequest request, boolean wholeOrigin) {
+        return App.named(realm, headers.getRequestHeader(ForwardAuth.APP_HEADER), request, wholeOrigin);
+    }
+
     private ForwardedRequest forwarded() throws ForwardedRequest.Malformed {
         return ForwardedRequest.from(headers.getRequestHeader("X-Forwarded-Proto"),
                 headers.getRequestHeader("X-Forwarded-Host"), headers.getRequestHeader("X-Forwarded-Uri"),
-                headers.getRequestHeader("X-Forwarded-Method"), headers.getRequestHeader("X-Original-URL"));
+                headers.getRequestHeader("X-Forwarded-Method"));
     }
 
     /** For the sign-in routes: the app's origin is what matters, the URI defaults to the route itself. */
@@ -438,7 +428,7 @@ public class ForwardAuthResource {
             uri = List.of(ForwardAuth.ROUTE);
         }
         return ForwardedRequest.from(headers.getRequestHeader("X-Forwarded-Proto"),
-                headers.getRequestHeader("X-Forwarded-Host"), uri, null, null);
+                headers.getRequestHeader("X-Forwarded-Host"), uri, null);
     }
 
     /** The app's session cookie, if one of those the browser sent is a live one for this app in this realm. */

@@ -8,7 +8,7 @@ import java.util.regex.Pattern;
 
 /**
  * The request a proxy asks about, from the headers its snippet sets: {@code X-Forwarded-Proto}, {@code -Host},
- * {@code -Uri} (and {@code -Method}), or one absolute {@code X-Original-URL}. Anything unusual is refused here,
+ * {@code -Uri} (and {@code -Method}); {@link #fromOriginalUrl} reads a sign-in's return URL. Anything unusual is refused here,
  * before an app is looked up: a header sent twice or as a list (a proxy chain we were not told about), a host that
  * is not a plain DNS name or address with an optional port, a URI that is not an origin-form path, dot segments or
  * encoded slashes and dots (they could make a path look inside an app's prefix while the upstream reads it
@@ -36,15 +36,8 @@ public record ForwardedRequest(String scheme, String authority, String uri) {
     }
 
     /** Reads the headers (each list is every value of that header, null or empty when absent). */
-    public static ForwardedRequest from(List<String> proto, List<String> host, List<String> uri, List<String> method,
-                                        List<String> originalUrl) throws Malformed {
-        // X-Original-URL only when the proxy sent none of the X-Forwarded-* (a client's own would be passed on
-        // by proxies that forward the client's headers to the check).
-        boolean forwarded = present(proto) || present(host) || present(uri);
-        String original = forwarded ? null : single("X-Original-URL", originalUrl, true);
-        if (original != null) {
-            return fromOriginalUrl(original);
-        }
+    public static ForwardedRequest from(List<String> proto, List<String> host, List<String> uri, List<String> method)
+            throws Malformed {
         String m = single("X-Forwarded-Method", method, false);
         if (m != null && !METHOD.matcher(m).matches()) {
             throw new Malformed("X-Forwarded-Method is not an HTTP method");
@@ -67,17 +60,17 @@ public record ForwardedRequest(String scheme, String authority, String uri) {
 
     static ForwardedRequest fromOriginalUrl(String url) throws Malformed {
         if (url.length() > MAX_URI + MAX_HOST + 16 || hasControl(url)) {
-            throw new Malformed("X-Original-URL is not an absolute http(s) URL");
+            throw new Malformed("the return URL is not an absolute http(s) URL");
         }
         URI u;
         try {
             u = new URI(url);
         } catch (URISyntaxException e) {
-            throw new Malformed("X-Original-URL is not an absolute http(s) URL");
+            throw new Malformed("the return URL is not an absolute http(s) URL");
         }
         if (u.getScheme() == null || u.getRawAuthority() == null || u.getRawUserInfo() != null
                 || u.getRawFragment() != null) {
-            throw new Malformed("X-Original-URL is not an absolute http(s) URL");
+            throw new Malformed("the return URL is not an absolute http(s) URL");
         }
         String path = u.getRawPath() == null || u.getRawPath().isEmpty() ? "/" : u.getRawPath();
         return of(u.getScheme(), u.getRawAuthority(), u.getRawQuery() == null ? path : path + "?" + u.getRawQuery());
@@ -157,10 +150,6 @@ public record ForwardedRequest(String scheme, String authority, String uri) {
             throw new Malformed(name + " must be sent once, with one value");
         }
         return values.get(0);
-    }
-
-    private static boolean present(List<String> values) {
-        return values != null && !values.isEmpty();
     }
 
     private static boolean hasControl(String s) {
