@@ -242,13 +242,17 @@ class ForwardAuthIT {
 
                 // Forged identity headers are overwritten or dropped before the app.
                 RawHttp.Response r = site.get("/forged-1", "Cookie", "mcias_fa=" + cookie, "Remote-User", "admin",
-                        "Remote-Groups", "admins", "Remote-Name", "Admin");
+                        "Remote-Groups", "admins", "Remote-Name", "Admin", "Remote_User", "admin",
+                        "Remote_Groups", "admins", "Remote_Email", "admin@example.test", "Remote_Name", "Admin");
                 assertEquals(200, r.status(), r.toString());
                 Map<String, List<String>> seen = upstream.seen("/forged-1");
                 assertEquals(List.of(friend.name()), seen.get("Remote-User"));
                 assertEquals("Test User", seen.get("Remote-Name").get(0));
                 assertTrue(seen.get("Remote-Groups") == null || seen.get("Remote-Groups").equals(List.of(""))
                         , "no groups, and never the forged ones: " + seen.get("Remote-Groups"));
+                // CGI and PHP read Remote_User as REMOTE_USER: the underscore spellings never reach the app either.
+                assertEquals(List.of(), seen.keySet().stream()
+                        .filter(k -> k.toLowerCase(java.util.Locale.ROOT).startsWith("remote_")).toList());
 
                 // The return URL of a sign-in is the app's or its home, never another site.
                 for (String evil : List.of("https://evil.example/", "//evil.example/x", "http://" + other().host()
