@@ -2,6 +2,7 @@ package dev.mcias.keycloak.it;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -364,6 +365,15 @@ class ForwardAuthIT {
                 b.open(site.url("two"));
                 awaitApp(b, site, "two");
                 assertEquals(friend.name(), b.find("#remote-user").getText());
+                // The copy kept from before the logout stays worthless after the silent sign-in: the new cookie
+                // carries a new nonce of the new app session, the old one a nonce that no session holds.
+                String again = appCookie(b, site);
+                assertNotEquals(cookie, again);
+                String stale = "/stale-" + RealmFixtures.unique("p");
+                assertSentToSignIn(site, site.get(stale, "Cookie", "mcias_fa=" + cookie));
+                assertNull(upstream.seen(stale));
+                assertEquals(200, site.get("/again-" + RealmFixtures.unique("p"), "Cookie", "mcias_fa=" + again)
+                        .status());
 
                 // sso=true: Keycloak's own sign-out, confirmed by the user; then a password is needed again.
                 b.open(site.url("_mcias/logout?sso=true"));

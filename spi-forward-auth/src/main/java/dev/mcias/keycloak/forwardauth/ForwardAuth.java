@@ -20,6 +20,8 @@ public final class ForwardAuth {
      */
     public static final int REFRESH_SECONDS = 60;
 
+    /** The client-session note holding the nonce of the app cookie that session was signed in with. */
+    public static final String NONCE_NOTE = "mcias.forward-auth.nonce";
     /** Names the app; set by the proxy's snippet on every request it sends here (overriding a client's own). */
     public static final String APP_HEADER = "X-Mcias-App";
     public static final String USER_HEADER = "Remote-User";

@@ -94,7 +94,7 @@ public class ForwardAuthResource {
             return signIn(app, request, nginx, false);
         }
         UserSessionModel userSession = session.sessions().getUserSession(realm, cookie.sessionId);
-        String reason = sessionRefusal(app, userSession);
+        String reason = sessionRefusal(app, userSession, cookie);
         if (reason != null) {
             refusal(app.client(), userSession == null ? null : userSession.getUser(), cookie.sessionId,
                     "invalid_session", reason);
@@ -129,7 +129,7 @@ public class ForwardAuthResource {
     }
 
     /** Null when the session admits its user to the app, else why not (for the audit record only). */
-    private String sessionRefusal(App app, UserSessionModel userSession) {
+    private String sessionRefusal(App app, UserSessionModel userSession, SignedCookie cookie) {
         if (userSession == null || !AuthenticationManager.isSessionValid(realm, userSession)) {
             return "session ended";
         }
@@ -142,6 +142,11 @@ public class ForwardAuthResource {
         if (clientSession == null
                 || !AuthenticationManager.isClientSessionValid(realm, app.client(), userSession, clientSession)) {
             return "app session ended";
+        }
+        String nonce = clientSession.getNote(ForwardAuth.NONCE_NOTE);
+        if (nonce == null || cookie.nonce == null || !MessageDigest.isEqual(nonce.getBytes(StandardCharsets.UTF_8),
+                cookie.nonce.getBytes(StandardCharsets.UTF_8))) {
+            return "cookie of an earlier app session";
         }
         return null;
     }
@@ -294,6 +299,8 @@ public class ForwardAuthResource {
         cookie.realm = realm.getId();
         cookie.app = client.getClientId();
         cookie.sessionId = userSession.getId();
+        cookie.nonce = random();
+        clientSession.setNote(ForwardAuth.NONCE_NOTE, cookie.nonce);
         cookie.expires = Sessions.maxExpiry(realm, userSession);
         int maxAge = (int) Math.max(1, cookie.expires - Time.currentTime());
         event(EventType.CODE_TO_TOKEN).client(client).user(user).session(userSession.getId())

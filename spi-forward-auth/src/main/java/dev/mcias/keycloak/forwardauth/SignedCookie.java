@@ -31,6 +31,12 @@ public class SignedCookie implements Token {
     /** SESSION: the Keycloak user session. */
     @JsonProperty("sid")
     public String sessionId;
+    /**
+     * SESSION: random, also kept as a note on the app's client session ({@link ForwardAuth#NONCE_NOTE}); a copy
+     * of an older cookie of the same user session (from before a logout) names a nonce no session holds.
+     */
+    @JsonProperty("nonce")
+    public String nonce;
     /** LOGIN: the OAuth state, the PKCE verifier and where to return. */
     @JsonProperty("state")
     public String state;
