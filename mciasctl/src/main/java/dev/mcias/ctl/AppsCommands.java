@@ -494,11 +494,9 @@ final class AppsCommands {
                         + "--description, --display-name and --signing-alg only");
             }
             String kind = proxy == null ? null : ForwardAuthSnippet.kind(proxy);
-            if (accessRole != null && !membersOnly) {
-                throw new UsageException("--access-role needs --members-only");
-            }
             String alg = signingAlg(signingAlg);
-            String role = membersOnly ? MembersOnly.roleName(name, accessRole) : null;
+            // Always members-only: an open forward-auth app would admit every user of the realm.
+            String role = MembersOnly.roleName(name, accessRole);
             MciasClient c = client();
             requireKey(c, alg);
             String home = url.endsWith("/") ? url : url + "/";
@@ -525,11 +523,9 @@ final class AppsCommands {
                     "oauth2.device.authorization.grant.enabled", "false", "oidc.ciba.grant.enabled", "false"));
             attributes.put(ID_TOKEN_ALG, alg);
             attributes.put(ACCESS_TOKEN_ALG, alg);
-            if (membersOnly) {
-                MembersOnly.ensureRole(c, role, name);
-                attributes.put(MembersOnly.MEMBERS_ONLY, "true");
-                attributes.put(MembersOnly.ACCESS_ROLE, role);
-            }
+            MembersOnly.ensureRole(c, role, name);
+            attributes.put(MembersOnly.MEMBERS_ONLY, "true");
+            attributes.put(MembersOnly.ACCESS_ROLE, role);
             rep.put("attributes", attributes);
             c.admin("POST", "/clients", rep);
             String snippet = kind == null ? null : ForwardAuthSnippet.render(kind, c, name, home);
@@ -537,10 +533,8 @@ final class AppsCommands {
                 Map<String, Object> m = new LinkedHashMap<>();
                 m.put("client_id", name);
                 m.put("forward_auth_url", home);
-                m.put("members_only", membersOnly);
-                if (role != null) {
-                    m.put("access_role", role);
-                }
+                m.put("members_only", true);
+                m.put("access_role", role);
                 if (snippet != null) {
                     m.put("proxy", kind);
                     m.put("snippet", snippet);

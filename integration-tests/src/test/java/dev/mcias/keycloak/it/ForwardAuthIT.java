@@ -251,6 +251,13 @@ class ForwardAuthIT {
                 assertEquals("Test User", seen.get("Remote-Name").get(0));
                 assertTrue(seen.get("Remote-Groups") == null || seen.get("Remote-Groups").equals(List.of(""))
                         , "no groups, and never the forged ones: " + seen.get("Remote-Groups"));
+                // An app's own Basic auth is not a bearer token: the cookie decides, the header reaches the app.
+                String basic = "/basic-" + RealmFixtures.unique("p");
+                RawHttp.Response withBasic = site.get(basic, "Cookie", "mcias_fa=" + cookie, "Authorization",
+                        "Basic dXNlcjpwYXNz");
+                assertEquals(200, withBasic.status(), withBasic.toString());
+                assertEquals(List.of("Basic dXNlcjpwYXNz"), upstream.seen(basic).get("Authorization"));
+                assertEquals(List.of(friend.name()), upstream.seen(basic).get("Remote-User"));
                 // CGI and PHP read Remote_User as REMOTE_USER: the underscore spellings never reach the app either.
                 assertEquals(List.of(), seen.keySet().stream()
                         .filter(k -> k.toLowerCase(java.util.Locale.ROOT).startsWith("remote_")).toList());
@@ -489,6 +496,9 @@ class ForwardAuthIT {
             assertEquals("http://" + host + "/", rep.path("attributes").path("mcias.forward-auth.url").asText());
             assertEquals("[\"http://" + host + "/_mcias/callback\"]", rep.path("redirectUris").toString());
             assertFalse(rep.path("publicClient").asBoolean());
+            // members-only without being asked: an open forward-auth app would admit every user of the realm
+            assertEquals("true", rep.path("attributes").path("mcias.members-only").asText());
+            assertEquals("app:" + name, rep.path("attributes").path("mcias.access-role").asText());
             assertFalse(added.out().contains(rep.path("secret").asText("no-secret-shown")), "no secret printed");
 
             Run.Result snippet = mciasctl(List.of("mciasctl", "apps", "snippet", name, "--proxy", "caddy"));

@@ -86,7 +86,9 @@ public class ForwardAuthResource {
             return plain(Response.Status.FORBIDDEN, "no app is registered at this address");
         }
         List<String> authorization = headers.getRequestHeader(HttpHeaders.AUTHORIZATION);
-        if (authorization != null && !authorization.isEmpty()) {
+        // Only Bearer is ours: an app with its own Basic auth gets its Authorization through, checked by cookie.
+        if (authorization != null
+                && authorization.stream().anyMatch(v -> v.trim().regionMatches(true, 0, "Bearer", 0, 6))) {
             return bearer(app, authorization);
         }
         SignedCookie cookie = sessionCookie(app, request);
