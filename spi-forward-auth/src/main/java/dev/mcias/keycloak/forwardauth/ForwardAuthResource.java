@@ -273,7 +273,9 @@ public class ForwardAuthResource {
         OAuth2CodeParser.ParseResult parsed = OAuth2CodeParser.parseCode(session, code, realm, parseEvent);
         AuthenticatedClientSessionModel clientSession = parsed.getClientSession();
         if (parsed.isIllegalCode() || parsed.isExpiredCode() || clientSession == null) {
-            if (parsed.isIllegalCode() && clientSession != null) {
+            // Only the app's own client session: a forged code naming another client's session must not end it.
+            if (parsed.isIllegalCode() && clientSession != null
+                    && client.getId().equals(clientSession.getClient().getId())) {
                 clientSession.detachFromUserSession(); // a code used twice: end what it gave, as Keycloak does
             }
             codeRefusal(client, null, null, "invalid or expired code");
@@ -453,8 +455,20 @@ public class ForwardAuthResource {
         return null;
     }
 
+    /** Null unless signed with the realm's internal HMAC algorithm (no other algorithm is ever accepted). */
     private SignedCookie decode(String value) {
-        return value.isEmpty() || value.length() > MAX_COOKIE ? null : session.tokens().decode(value, SignedCookie.class);
+        if (value.isEmpty() || value.length() > MAX_COOKIE) {
+            return null;
+        }
+        try {
+            String alg = new org.keycloak.jose.jws.JWSInput(value).getHeader().getRawAlgorithm();
+            if (!session.tokens().signatureAlgorithm(org.keycloak.TokenCategory.INTERNAL).equals(alg)) {
+                return null;
+            }
+        } catch (org.keycloak.jose.jws.JWSInputException | RuntimeException e) {
+            return null;
+        }
+        return session.tokens().decode(value, SignedCookie.class);
     }
 
     /** Every value of the cookie {@code name} (a browser sends one per path it matches). */

@@ -7,9 +7,10 @@ import org.keycloak.Token;
 import org.keycloak.TokenCategory;
 
 /**
- * What the two cookies hold, signed with the realm's internal HMAC key ({@code session.tokens()}): a key rotation
- * therefore signs everyone out of forward-auth apps (the next check sends them through sign-in, which their SSO
- * session usually makes silent). {@link #type} tells the two apart and from every other token Keycloak signs.
+ * What the two cookies hold, signed with the realm's internal HMAC key ({@code session.tokens()}, only its
+ * algorithm accepted). Keycloak verifies by key id, passive keys included: adding a new HMAC key signs nobody out;
+ * disabling or deleting the key a cookie was signed with does (the next check sends them through sign-in, which
+ * their SSO session usually makes silent). {@link #type} tells the two apart and from every other token Keycloak signs.
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
 @JsonInclude(JsonInclude.Include.NON_NULL)
