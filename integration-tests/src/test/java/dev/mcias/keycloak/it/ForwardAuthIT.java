@@ -411,12 +411,14 @@ class ForwardAuthIT {
 
             String otherPath = "/api-" + RealmFixtures.unique("p");
             String forOther = fx.accessToken(other().clientId(), other().secret(), friend.name(), RealmFixtures.DEFAULT_PASSWORD);
-            for (String bad : List.of("Bearer " + forOther, "Bearer not-a-token", "Basic YWRtaW46YWRtaW4=",
+            for (String bad : List.of("Bearer " + forOther, "Bearer not-a-token",
                     "Bearer " + forApp.substring(0, forApp.length() - 3) + "abc")) {
                 RawHttp.Response r = site.get(otherPath, "Authorization", bad);
                 assertEquals(403, r.status(), bad + ": " + r);
                 assertNull(r.header("Location"));
             }
+            // Basic is the app's own business, not a token: without a cookie it is a request to sign in.
+            assertSentToSignIn(site, site.get(otherPath, "Authorization", "Basic YWRtaW46YWRtaW4="));
             assertNull(upstream.seen(otherPath));
         }
     }
