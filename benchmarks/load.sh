@@ -5,6 +5,7 @@
 #   benchmarks/load.sh client-credentials  system-account token vs stock client secret
 #   benchmarks/load.sh audit               password and client_credentials grants, mcias-audit listener on vs off
 #   benchmarks/load.sh audit-latency       one connection, client_credentials, listener on vs off (added latency)
+#   benchmarks/load.sh forward-auth        forward-auth checks of a signed-in member vs userinfo for the same user
 #   benchmarks/load.sh all                 every scenario above, one after the other on one server
 # Several scenarios may be named; they share one server. Every phase is time-bounded (SECONDS_PER_RUN,
 # default 30); the server is stopped at the end. A phase with a non-2xx answer fails the script.
@@ -27,7 +28,7 @@ scenarios=("$@")
 if [ "${scenarios[*]}" = all ]; then scenarios=(password client-credentials audit audit-latency); fi
 for scenario in "${scenarios[@]}"; do
   case "$scenario" in
-    password|client-credentials|audit|audit-latency) ;;
+    password|client-credentials|audit|audit-latency|forward-auth) ;;
     *) echo "unknown scenario $scenario" >&2; exit 2 ;;
   esac
 done
@@ -278,6 +279,43 @@ PY
       python3 benchmarks/setup.py "$base" "$admin_password" listeners bench-latency "$list"
       settle_jit "switch, audit $phase" bench-latency 1 ""
       run "lone client_credentials, audit $phase" bench-latency 1 "$secs" 'grant_type=client_credentials' 1 "$cc"
+    done
+    ;;
+  forward-auth)
+    # The proxy's per-request check (cookie, user session, user, access role) against Keycloak's userinfo for
+    # the same user (token, session): similar work. Alternating order, at 8 and 32 connections.
+    cookie=$(python3 benchmarks/forward_auth.py "$base" "$admin_password" setup | sed -n 's/^COOKIE=//p')
+    check="$base/realms/bench-fa/forward-auth/check"
+    fa_run() { # label url concurrency H1 H2 H3 H4
+      local out threads=2
+      [ "$3" -ge 2 ] || threads=1
+      out=$(H1="$4" H2="$5" H3="$6" H4="$7" wrk -t"$threads" -c"$3" -d"$secs"s --timeout 30s -s benchmarks/get.lua \
+            "$2" | grep RESULT)
+      printf '%-34s c=%-3s %s load=%s\n' "$1" "$3" "${out#RESULT }" "$(cut -d' ' -f1-3 /proc/loadavg)"
+      case "$out" in
+        *"statuses=2xx="*",4xx=0,5xx=0,other=0"*) ;;
+        *) echo "FAILED: $1 got non-2xx answers" >&2; exit 1 ;;
+      esac
+    }
+    fa_phase() { # which concurrency
+      if [ "$1" = check ]; then
+        fa_run "forward-auth check (mcias)" "$check" "$2" "Cookie: $cookie" "X-Forwarded-Proto: http" \
+          "X-Forwarded-Host: bench-app.localhost" "X-Forwarded-Uri: /"
+      else
+        fa_run "userinfo (stock)" "$base/realms/bench-fa/protocol/openid-connect/userinfo" "$2" \
+          "Authorization: Bearer $(python3 benchmarks/forward_auth.py "$base" "$admin_password" token)" "" "" ""
+      fi
+    }
+    for which in check userinfo; do
+      secs_saved=$secs; [ "$smoke" = 1 ] || secs=$((secs_saved * 2))
+      fa_phase "$which" 16 >/dev/null # warm-up, not measured
+      secs=$secs_saved
+    done
+    for c in 8 32; do
+      fa_phase check $c
+      fa_phase userinfo $c
+      fa_phase userinfo $c
+      fa_phase check $c
     done
     ;;
 esac

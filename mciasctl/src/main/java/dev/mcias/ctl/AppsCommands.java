@@ -23,7 +23,7 @@ import picocli.CommandLine.Parameters;
 
 @Command(name = "apps", description = "OIDC clients for applications: add, show, update, list, members-only.",
         subcommands = {AppsCommands.Add.class, AppsCommands.Show.class, AppsCommands.Update.class,
-                AppsCommands.ListApps.class, AppsCommands.MembersOnly.class, Help.class})
+                AppsCommands.ListApps.class, AppsCommands.MembersOnly.class, AppsCommands.Snippet.class, Help.class})
 final class AppsCommands {
     @picocli.CommandLine.Mixin
     HelpOption helpOption;
@@ -336,12 +336,27 @@ final class AppsCommands {
                 + "(default: NAME).")
         String displayName;
 
+        @Option(names = "--forward-auth", description = "An app behind a reverse proxy that asks MCIAS about every "
+                + "request (docs/forward-auth.md): --url is where it lives (scheme, host, optional path prefix); its "
+                + "one redirect URI is <origin>/_mcias/callback; its client secret is never needed nor shown.")
+        boolean forwardAuth;
+
+        @Option(names = "--proxy", paramLabel = "KIND", description = "With --forward-auth: print the snippet for "
+                + "nginx, caddy or traefik (again later: apps snippet NAME --proxy KIND).")
+        String proxy;
+
         @Override
         public Integer call() throws Exception {
             text("NAME", name);
             text("--description", description);
             text("--display-name", displayName);
             text("--access-role", accessRole);
+            if (forwardAuth) {
+                return addForwardAuth();
+            }
+            if (proxy != null) {
+                throw new UsageException("--proxy needs --forward-auth");
+            }
             if (url == null && (redirectUris == null || redirectUris.isEmpty())) {
                 throw new UsageException("give the app's home URL (--url URL) or its redirect URIs (--redirect-uri URI)");
             }
@@ -465,6 +480,149 @@ final class AppsCommands {
                 }
             }
             printEnv(this, envLines(app, secret));
+            return Mciasctl.OK;
+        }
+
+        private Integer addForwardAuth() throws Exception {
+            if (url == null) {
+                throw new UsageException("--forward-auth needs the app's URL (--url URL)");
+            }
+            homeUrl(url);
+            if ((redirectUris != null && !redirectUris.isEmpty()) || publicClient || relyingParty != null
+                    || backchannelUrl != null || webOrigins != null) {
+                throw new UsageException("--forward-auth takes --url, --members-only, --access-role, --proxy, "
+                        + "--description, --display-name and --signing-alg only");
+            }
+            String kind = proxy == null ? null : ForwardAuthSnippet.kind(proxy);
+            String alg = signingAlg(signingAlg);
+            // Always members-only: an open forward-auth app would admit every user of the realm.
+            String role = MembersOnly.roleName(name, accessRole);
+            MciasClient c = client();
+            requireKey(c, alg);
+            String home = url.endsWith("/") ? url : url + "/";
+            Map<String, Object> rep = new LinkedHashMap<>();
+            rep.put("clientId", name);
+            rep.put("name", displayName != null ? displayName : name);
+            if (description != null) {
+                rep.put("description", description);
+            }
+            rep.put("enabled", true);
+            rep.put("protocol", "openid-connect");
+            // Confidential: nobody outside Keycloak ever redeems its codes (the callback does, inside Keycloak).
+            rep.put("publicClient", false);
+            rep.put("standardFlowEnabled", true);
+            rep.put("implicitFlowEnabled", false);
+            rep.put("directAccessGrantsEnabled", false);
+            rep.put("serviceAccountsEnabled", false);
+            rep.put("rootUrl", "");
+            rep.put("baseUrl", home);
+            rep.put("redirectUris", List.of(origin(home) + ForwardAuthSnippet.CALLBACK));
+            rep.put("webOrigins", List.of());
+            Map<String, String> attributes = new LinkedHashMap<>(Map.of("pkce.code.challenge.method", "S256",
+                    POST_LOGOUT, home, ForwardAuthSnippet.URL_ATTRIBUTE, home,
+                    "oauth2.device.authorization.grant.enabled", "false", "oidc.ciba.grant.enabled", "false"));
+            attributes.put(ID_TOKEN_ALG, alg);
+            attributes.put(ACCESS_TOKEN_ALG, alg);
+            MembersOnly.ensureRole(c, role, name);
+            attributes.put(MembersOnly.MEMBERS_ONLY, "true");
+            attributes.put(MembersOnly.ACCESS_ROLE, role);
+            rep.put("attributes", attributes);
+            c.admin("POST", "/clients", rep);
+            String snippet = kind == null ? null : ForwardAuthSnippet.render(kind, c, name, home);
+            if (json()) {
+                Map<String, Object> m = new LinkedHashMap<>();
+                m.put("client_id", name);
+                m.put("forward_auth_url", home);
+                m.put("members_only", true);
+                m.put("access_role", role);
+                if (snippet != null) {
+                    m.put("proxy", kind);
+                    m.put("snippet", snippet);
+                }
+                Output.json(out(), m);
+                return Mciasctl.OK;
+            }
+            err().println("Created forward-auth app " + name + " at " + Output.clean(home) + ".");
+            if (role != null) {
+                err().println("Members only: users need realm role " + role + " (mciasctl users roles add USER "
+                        + role + ").");
+            }
+            if (snippet == null) {
+                err().println("The proxy snippet: mciasctl apps snippet " + name + " --proxy nginx|caddy|traefik");
+            }
+            err().flush();
+            if (snippet != null) {
+                out().print(snippet);
+                out().flush();
+            }
+            return Mciasctl.OK;
+        }
+    }
+
+    /**
+     * The proxy snippets of docs/forward-auth.md, filled in for one app. The templates (resources next to this
+     * class) are the doc's blocks with placeholders; a unit test renders the doc's example and compares it with the
+     * doc, and ForwardAuthIT runs the doc's blocks through real nginx and Caddy.
+     */
+    static final class ForwardAuthSnippet {
+        static final String URL_ATTRIBUTE = "mcias.forward-auth.url";
+        static final String CALLBACK = "/_mcias/callback";
+        static final List<String> KINDS = List.of("nginx", "caddy", "traefik");
+
+        private ForwardAuthSnippet() {
+        }
+
+        static String kind(String value) {
+            String k = value == null ? "" : value.toLowerCase(Locale.ROOT);
+            if (!KINDS.contains(k)) {
+                throw new UsageException("--proxy must be one of " + String.join(", ", KINDS) + ": "
+                        + Output.clean(value));
+            }
+            return k;
+        }
+
+        static String render(String kind, MciasClient c, String app, String home) {
+            String issuer = c.realmUrl("");
+            String keycloak = issuer.substring(0, issuer.length() - ("/realms/" + c.realm()).length());
+            return render(kind, keycloak, c.realm(), app, home);
+        }
+
+        static String render(String kind, String keycloak, String realm, String app, String home) {
+            URI u = URI.create(home);
+            String host = u.getRawAuthority();
+            // Caddy: a bare host is an https site (its own certificate); anything else is written as a URL.
+            String site = "https".equals(u.getScheme()) && u.getPort() < 0 ? host : u.getScheme() + "://" + host;
+            String template;
+            try (var in = ForwardAuthSnippet.class.getResourceAsStream("forward-auth/" + kind + ".txt")) {
+                template = new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+            } catch (java.io.IOException | NullPointerException e) {
+                throw new IllegalStateException("snippet template " + kind + " missing from mciasctl", e);
+            }
+            return template.replace("{{KEYCLOAK}}", keycloak).replace("{{REALM}}", realm).replace("{{APP}}", app)
+                    .replace("{{SITE}}", site).replace("{{HOST}}", u.getHost());
+        }
+    }
+
+    @Command(name = "snippet", description = {"Prints the reverse-proxy snippet of a forward-auth app "
+            + "(apps add NAME --forward-auth --url URL): nginx, caddy or traefik (untested)."})
+    static final class Snippet extends Base {
+        @Parameters(paramLabel = "NAME", description = "The client id.")
+        String name;
+
+        @Option(names = "--proxy", paramLabel = "KIND", required = true, description = "nginx, caddy or traefik.")
+        String proxy;
+
+        @Override
+        public Integer call() throws Exception {
+            text("NAME", name);
+            String kind = ForwardAuthSnippet.kind(proxy);
+            MciasClient c = client();
+            String home = attr(find(c, name), ForwardAuthSnippet.URL_ATTRIBUTE);
+            if (home == null) {
+                throw new UsageException("app " + name + " is not a forward-auth app (no --forward-auth --url)");
+            }
+            out().print(ForwardAuthSnippet.render(kind, c, name, home));
+            out().flush();
             return Mciasctl.OK;
         }
     }
