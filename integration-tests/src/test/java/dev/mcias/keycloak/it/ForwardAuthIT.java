@@ -527,6 +527,161 @@ class ForwardAuthIT {
         }
     }
 
+    // ---- what a valid cookie is worth once its session, realm or key is gone (Keycloak decides, so nginx only)
+
+    @Nested
+    @TestInstance(TestInstance.Lifecycle.PER_CLASS)
+    class GivenAValidCookie {
+
+        Friend friend;
+        String cookie;
+
+        @BeforeAll
+        void signedIn() throws Exception {
+            friend = member(nginx);
+            try (Browser b = new Browser(Browser.DESKTOP)) {
+                signIn(b, nginx, "start", friend);
+                cookie = appCookie(b, nginx);
+            }
+        }
+
+        boolean admitted(String value) throws Exception {
+            String path = "/valid-" + RealmFixtures.unique("p");
+            RawHttp.Response r = nginx.get(path, "Cookie", "mcias_fa=" + value);
+            if (r.status() == 200) {
+                assertEquals(List.of(friend.name()), upstream.seen(path).get("Remote-User"));
+                return true;
+            }
+            assertSentToSignIn(nginx, r);
+            assertNull(upstream.seen(path));
+            return false;
+        }
+
+        /** Keycloak's check asked directly, as a proxy would, for {@code realm}. */
+        RawHttp.Response checkIn(String realm, String value) throws Exception {
+            int port = java.net.URI.create(server.baseUrl()).getPort();
+            return RawHttp.get(port, "127.0.0.1:" + port, "/realms/" + realm + "/forward-auth/check", List.of(
+                    new String[] {"X-Forwarded-Proto", "http"}, new String[] {"X-Forwarded-Host", nginx.host()},
+                    new String[] {"X-Forwarded-Uri", "/"}, new String[] {"X-Mcias-App", nginx.clientId()},
+                    new String[] {"Cookie", "mcias_fa=" + value}));
+        }
+
+        static String b64(String json) {
+            return java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(json.getBytes(StandardCharsets.UTF_8));
+        }
+
+        @Test
+        void itIsWorthlessWithAnotherAlgorithmOrNoSignature() throws Exception {
+            assertTrue(admitted(cookie));
+            String[] parts = cookie.split("\\.");
+            JsonNode header = KeycloakApi.JSON.readTree(java.util.Base64.getUrlDecoder().decode(parts[0]));
+            String kid = header.path("kid").asText();
+            for (String alg : List.of("none", "HS256", "RS256", "EdDSA")) {
+                String forged = b64("{\"alg\":\"" + alg + "\",\"typ\":\"JWT\",\"kid\":\"" + kid + "\"}")
+                        + "." + parts[1] + "." + (alg.equals("none") ? "" : parts[2]);
+                assertFalse(admitted(forged), alg);
+            }
+            assertFalse(admitted(parts[0] + "." + parts[1] + "."), "signature dropped");
+            assertTrue(admitted(cookie), "the real one still is");
+        }
+
+        @Test
+        void itIsWorthlessInAnotherRealmWithAnAppOfTheSameNameAndUrl() throws Exception {
+            String other = RealmFixtures.unique("fa-realm");
+            api.postJson(api.url("/admin/realms"), api.adminToken(), Map.of("realm", other, "enabled", true))
+                    .expect(201);
+            try {
+                api.postJson(api.url("/admin/realms/" + other + "/clients"), api.adminToken(), Map.of(
+                        "clientId", nginx.clientId(), "enabled", true, "publicClient", false,
+                        "standardFlowEnabled", true, "redirectUris", List.of("http://" + nginx.host() + "/_mcias/callback"),
+                        "attributes", Map.of("mcias.forward-auth.url", nginx.home()))).expect(201);
+                assertEquals(200, checkIn(KeycloakServer.REALM, cookie).status(), "the direct call is right");
+                RawHttp.Response there = checkIn(other, cookie);
+                assertEquals(302, there.status(), there.toString());
+                assertTrue(there.header("Location").contains("/_mcias/login?rd="), there.toString());
+                assertNull(there.header("Remote-User"));
+            } finally {
+                api.delete(api.url("/admin/realms/" + other), api.adminToken()).expect(204);
+            }
+        }
+
+        @Test
+        void aNewKeySignsNobodyOutAndDisablingTheOldOneSignsOutWhatItSigned() throws Exception {
+            assertTrue(admitted(cookie));
+            String realmId = api.get(api.adminRealmUrl(""), api.adminToken()).expect(200).json().path("id").asText();
+            String kid = KeycloakApi.JSON.readTree(java.util.Base64.getUrlDecoder().decode(cookie.split("\\.")[0]))
+                    .path("kid").asText();
+            JsonNode keys = api.get(api.adminRealmUrl("/keys"), api.adminToken()).expect(200).json().path("keys");
+            String oldId = null;
+            for (JsonNode k : keys) {
+                if (kid.equals(k.path("kid").asText())) {
+                    oldId = k.path("providerId").asText();
+                }
+            }
+            assertNotNull(oldId, "the key that signed the cookie: " + keys);
+            JsonNode old = api.get(api.adminRealmUrl("/components/" + oldId), api.adminToken()).expect(200).json();
+            KeycloakApi.Response created = api.postJson(api.adminRealmUrl("/components"), api.adminToken(), Map.of(
+                    "name", RealmFixtures.unique("it-rotated"), "providerId", old.path("providerId").asText(),
+                    "providerType", "org.keycloak.keys.KeyProvider", "parentId", realmId,
+                    "config", Map.of("priority", List.of("1000000"),
+                            "algorithm", List.of(old.path("config").path("algorithm").path(0).asText("HS512")))))
+                    .expect(201);
+            String location = created.headers().firstValue("Location").orElseThrow();
+            String newId = location.substring(location.lastIndexOf('/') + 1);
+            try {
+                assertTrue(admitted(cookie), "a new key with a higher priority signs nobody out");
+                putKeyConfig(old, "active", "false");
+                assertTrue(admitted(cookie), "a passive key still verifies what it signed");
+                putKeyConfig(old, "enabled", "false");
+                assertFalse(admitted(cookie), "a disabled key verifies nothing");
+            } finally {
+                putKeyConfig(old, "active", "true");
+                putKeyConfig(old, "enabled", "true");
+                api.delete(api.adminRealmUrl("/components/" + newId), api.adminToken()).expect(204);
+            }
+            assertTrue(admitted(cookie), "the old key back, its cookie verifies again");
+        }
+
+        void putKeyConfig(JsonNode component, String key, String value) {
+            com.fasterxml.jackson.databind.node.ObjectNode rep = component.deepCopy();
+            ((com.fasterxml.jackson.databind.node.ObjectNode) rep.path("config")).putArray(key).add(value);
+            api.putJson(api.adminRealmUrl("/components/" + component.path("id").asText()), api.adminToken(), rep)
+                    .expect(204);
+            ((com.fasterxml.jackson.databind.node.ObjectNode) component.path("config")).putArray(key).add(value);
+        }
+
+        @Test
+        void itEndsWithItsSessionEndedByAnAdminOrExpired() throws Exception {
+            Friend other = member(nginx);
+            String lifespan = "ssoSessionMaxLifespan";
+            int before = api.get(api.adminRealmUrl(""), api.adminToken()).expect(200).json().path(lifespan).asInt();
+            try (Browser b = new Browser(Browser.DESKTOP)) {
+                signIn(b, nginx, "first", other);
+                String first = appCookie(b, nginx);
+                assertEquals(200, nginx.get("/first-ok", "Cookie", "mcias_fa=" + first).status());
+                api.postJson(api.adminRealmUrl("/users/" + other.id() + "/logout"), api.adminToken(), Map.of())
+                        .expect(204);
+                assertSentToSignIn(nginx, nginx.get("/after-admin-" + RealmFixtures.unique("p"),
+                        "Cookie", "mcias_fa=" + first));
+
+                // SSO sessions that live 30 s: the cookie is admitted until its session expires, never after.
+                api.putJson(api.adminRealmUrl(""), api.adminToken(), Map.of(lifespan, 30)).expect(204);
+                b.driver().manage().deleteAllCookies();
+                signIn(b, nginx, "second", other);
+                String second = appCookie(b, nginx);
+                Await.until("the expired session refused", Duration.ofSeconds(90), () -> {
+                    RawHttp.Response r = nginx.get("/expiring", "Cookie", "mcias_fa=" + second);
+                    return r.status() == 302;
+                });
+                String path = "/expired-" + RealmFixtures.unique("p");
+                assertSentToSignIn(nginx, nginx.get(path, "Cookie", "mcias_fa=" + second));
+                assertNull(upstream.seen(path));
+            } finally {
+                api.putJson(api.adminRealmUrl(""), api.adminToken(), Map.of(lifespan, before)).expect(204);
+            }
+        }
+    }
+
     // ---- bad requests, whoever sends them
 
     @Nested
