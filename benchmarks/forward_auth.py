@@ -15,7 +15,8 @@ import urllib.request
 base, admin_password, what = sys.argv[1], sys.argv[2], sys.argv[3]
 REALM, APP, HOST = "bench-fa", "bench-app", "bench-app.localhost"
 USER, PASSWORD = "member", "Bench-password-0123"
-FORWARDED = {"X-Forwarded-Proto": "http", "X-Forwarded-Host": HOST, "X-Forwarded-Uri": "/"}
+# What the proxy snippets send: the forwarded request and the app they are the proxy of.
+FORWARDED = {"X-Forwarded-Proto": "http", "X-Forwarded-Host": HOST, "X-Forwarded-Uri": "/", "X-Mcias-App": APP}
 
 
 class NoRedirect(urllib.request.HTTPRedirectHandler):

@@ -1,7 +1,7 @@
--- wrk script: GETs with fixed headers (H1..H4, each "Name: value"), counts status codes; the same RESULT line
+-- wrk script: GETs with fixed headers (H1..H5, each "Name: value"), counts status codes; the same RESULT line
 -- as form.lua.
 local headers = {}
-for i = 1, 4 do
+for i = 1, 5 do
   local h = os.getenv("H" .. i)
   if h and h ~= "" then
     local name, value = h:match("^([^:]+):%s*(.*)$")

@@ -25,7 +25,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 [ $# -gt 0 ] || { echo "usage: $0 password|client-credentials|audit|audit-latency|all ..." >&2; exit 2; }
 scenarios=("$@")
-if [ "${scenarios[*]}" = all ]; then scenarios=(password client-credentials audit audit-latency); fi
+if [ "${scenarios[*]}" = all ]; then scenarios=(password client-credentials audit audit-latency forward-auth); fi
 for scenario in "${scenarios[@]}"; do
   case "$scenario" in
     password|client-credentials|audit|audit-latency|forward-auth) ;;
@@ -286,10 +286,10 @@ PY
     # the same user (token, session): similar work. Alternating order, at 8 and 32 connections.
     cookie=$(python3 benchmarks/forward_auth.py "$base" "$admin_password" setup | sed -n 's/^COOKIE=//p')
     check="$base/realms/bench-fa/forward-auth/check"
-    fa_run() { # label url concurrency H1 H2 H3 H4
+    fa_run() { # label url concurrency H1 H2 H3 H4 H5
       local out threads=2
       [ "$3" -ge 2 ] || threads=1
-      out=$(H1="$4" H2="$5" H3="$6" H4="$7" wrk -t"$threads" -c"$3" -d"$secs"s --timeout 30s -s benchmarks/get.lua \
+      out=$(H1="$4" H2="$5" H3="$6" H4="$7" H5="$8" wrk -t"$threads" -c"$3" -d"$secs"s --timeout 30s -s benchmarks/get.lua \
             "$2" | grep RESULT)
       printf '%-34s c=%-3s %s load=%s\n' "$1" "$3" "${out#RESULT }" "$(cut -d' ' -f1-3 /proc/loadavg)"
       case "$out" in
@@ -300,10 +300,10 @@ PY
     fa_phase() { # which concurrency
       if [ "$1" = check ]; then
         fa_run "forward-auth check (mcias)" "$check" "$2" "Cookie: $cookie" "X-Forwarded-Proto: http" \
-          "X-Forwarded-Host: bench-app.localhost" "X-Forwarded-Uri: /"
+          "X-Forwarded-Host: bench-app.localhost" "X-Forwarded-Uri: /" "X-Mcias-App: bench-app"
       else
         fa_run "userinfo (stock)" "$base/realms/bench-fa/protocol/openid-connect/userinfo" "$2" \
-          "Authorization: Bearer $(python3 benchmarks/forward_auth.py "$base" "$admin_password" token)" "" "" ""
+          "Authorization: Bearer $(python3 benchmarks/forward_auth.py "$base" "$admin_password" token)" "" "" "" ""
       fi
     }
     for which in check userinfo; do

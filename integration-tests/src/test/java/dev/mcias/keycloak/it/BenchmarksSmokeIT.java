@@ -79,7 +79,7 @@ class BenchmarksSmokeIT {
         String out = run("load", Map.of("BENCH_DB", DB, "BENCH_PG_DB", pgDb, "BENCH_KC_HOME", home,
                 "BENCH_PORT", Integer.toString(freePortPair()),
                 "BENCH_WORK", "integration-tests/target/bench-smoke-" + DB), "bash", "benchmarks/load.sh", "all");
-        for (String scenario : List.of("password", "client-credentials", "audit", "audit-latency")) {
+        for (String scenario : List.of("password", "client-credentials", "audit", "audit-latency", "forward-auth")) {
             assertTrue(out.contains("# " + scenario + ", " + DB + ","), scenario + " ran:\n" + out);
         }
         // The figures are not asserted; that every phase was measured with only 2xx answers is (load.sh stops
