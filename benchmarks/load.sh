@@ -23,7 +23,7 @@
 # spread, since on a small shared machine identical phases differ by up to 20%).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-[ $# -gt 0 ] || { echo "usage: $0 password|client-credentials|audit|audit-latency|all ..." >&2; exit 2; }
+[ $# -gt 0 ] || { echo "usage: $0 password|client-credentials|audit|audit-latency|forward-auth|all ..." >&2; exit 2; }
 scenarios=("$@")
 if [ "${scenarios[*]}" = all ]; then scenarios=(password client-credentials audit audit-latency forward-auth); fi
 for scenario in "${scenarios[@]}"; do
