@@ -76,11 +76,7 @@ class ForwardAuthIT {
         }
 
         RawHttp.Response get(String path, String... headers) throws Exception {
-            List<String[]> h = new ArrayList<>();
-            for (int i = 0; i < headers.length; i += 2) {
-                h.add(new String[] {headers[i], headers[i + 1]});
-            }
-            return proxy.get(host, path, h);
+            return proxy.get(host, path, pairs(headers));
         }
     }
 
@@ -215,6 +211,21 @@ class ForwardAuthIT {
     JsonNode awaitAudit(String what, String query, java.util.function.Predicate<JsonNode> match) throws Exception {
         return Await.value(what, Duration.ofSeconds(20),
                 () -> audit(query).stream().filter(match).findFirst().orElse(null));
+    }
+
+    /** Keycloak's check asked directly (no proxy) in {@code realm}, with these header name/value pairs. */
+    RawHttp.Response check(String realm, String query, String... headers) throws Exception {
+        int port = java.net.URI.create(server.baseUrl()).getPort();
+        return RawHttp.get(port, "127.0.0.1:" + port, "/realms/" + realm + "/forward-auth/check" + query,
+                pairs(headers));
+    }
+
+    static List<String[]> pairs(String... namesAndValues) {
+        List<String[]> h = new ArrayList<>();
+        for (int i = 0; i < namesAndValues.length; i += 2) {
+            h.add(new String[] {namesAndValues[i], namesAndValues[i + 1]});
+        }
+        return h;
     }
 
     static String enc(String s) {
@@ -557,13 +568,10 @@ class ForwardAuthIT {
             return false;
         }
 
-        /** Keycloak's check asked directly, as a proxy would, for {@code realm}. */
+        /** Keycloak's check asked directly, as nginx's snippet would ask it, in {@code realm}. */
         RawHttp.Response checkIn(String realm, String value) throws Exception {
-            int port = java.net.URI.create(server.baseUrl()).getPort();
-            return RawHttp.get(port, "127.0.0.1:" + port, "/realms/" + realm + "/forward-auth/check", List.of(
-                    new String[] {"X-Forwarded-Proto", "http"}, new String[] {"X-Forwarded-Host", nginx.host()},
-                    new String[] {"X-Forwarded-Uri", "/"}, new String[] {"X-Mcias-App", nginx.clientId()},
-                    new String[] {"Cookie", "mcias_fa=" + value}));
+            return check(realm, "", "X-Forwarded-Proto", "http", "X-Forwarded-Host", nginx.host(),
+                    "X-Forwarded-Uri", "/", "X-Mcias-App", nginx.clientId(), "Cookie", "mcias_fa=" + value);
         }
 
         static String b64(String json) {
@@ -687,17 +695,8 @@ class ForwardAuthIT {
     @Nested
     class GivenBadForwardedRequests {
 
-        int keycloakPort() {
-            return java.net.URI.create(server.baseUrl()).getPort();
-        }
-
         RawHttp.Response check(String query, String... headers) throws Exception {
-            List<String[]> h = new ArrayList<>();
-            for (int i = 0; i < headers.length; i += 2) {
-                h.add(new String[] {headers[i], headers[i + 1]});
-            }
-            return RawHttp.get(keycloakPort(), "127.0.0.1:" + keycloakPort(),
-                    "/realms/" + KeycloakServer.REALM + "/forward-auth/check" + query, h);
+            return ForwardAuthIT.this.check(KeycloakServer.REALM, query, headers);
         }
 
         @Test
