@@ -226,6 +226,14 @@ final class AppsCommands {
         m.put("signing_alg", attr(rep, ID_TOKEN_ALG));
         m.put("access_token_signing_alg", attr(rep, ACCESS_TOKEN_ALG));
         m.put("backchannel_logout_url", attr(rep, BACKCHANNEL_URL));
+        if (attr(rep, ForwardAuthSnippet.URL_ATTRIBUTE) != null) {
+            m.put("forward_auth_url", attr(rep, ForwardAuthSnippet.URL_ATTRIBUTE));
+            StringBuilder h = new StringBuilder();
+            ForwardAuthSnippet.HEADERS.forEach((k, d) -> h.append(h.length() == 0 ? "" : " ").append(k).append('=')
+                    .append(java.util.Objects.requireNonNullElse(attr(rep, ForwardAuthSnippet.HEADER_ATTRIBUTE + k), d)));
+            m.put("forward_auth_headers", h.toString());
+            m.put("pass_token", "true".equals(attr(rep, ForwardAuthSnippet.TOKEN_ATTRIBUTE)));
+        }
         m.put("issuer", issuer);
         m.put("discovery", issuer + "/.well-known/openid-configuration");
         return m;
@@ -345,6 +353,15 @@ final class AppsCommands {
                 + "nginx, caddy or traefik (again later: apps snippet NAME --proxy KIND).")
         String proxy;
 
+        @Option(names = "--header", paramLabel = "KEY=NAME", description = "With --forward-auth: the app's own name "
+                + "for an identity header (repeatable; KEY user, email, name or groups; default Remote-User, "
+                + "Remote-Email, Remote-Name, Remote-Groups).")
+        List<String> headers;
+
+        @Option(names = "--pass-token", description = "With --forward-auth: send the app an access token of its own "
+                + "(Authorization: Bearer) with every request, for apps that call APIs as the user.")
+        boolean passToken;
+
         @Override
         public Integer call() throws Exception {
             text("NAME", name);
@@ -354,8 +371,8 @@ final class AppsCommands {
             if (forwardAuth) {
                 return addForwardAuth();
             }
-            if (proxy != null) {
-                throw new UsageException("--proxy needs --forward-auth");
+            if (proxy != null || headers != null || passToken) {
+                throw new UsageException("--proxy, --header and --pass-token need --forward-auth");
             }
             if (url == null && (redirectUris == null || redirectUris.isEmpty())) {
                 throw new UsageException("give the app's home URL (--url URL) or its redirect URIs (--redirect-uri URI)");
@@ -490,10 +507,12 @@ final class AppsCommands {
             homeUrl(url);
             if ((redirectUris != null && !redirectUris.isEmpty()) || publicClient || relyingParty != null
                     || backchannelUrl != null || webOrigins != null) {
-                throw new UsageException("--forward-auth takes --url, --members-only, --access-role, --proxy, "
+                throw new UsageException("--forward-auth takes --url, --members-only, --access-role, --proxy, --header, --pass-token, "
                         + "--description, --display-name and --signing-alg only");
             }
             String kind = proxy == null ? null : ForwardAuthSnippet.kind(proxy);
+            Map<String, String> headerAttributes = ForwardAuthSnippet.headerAttributes(
+                    headers == null ? List.of() : headers, null);
             String alg = signingAlg(signingAlg);
             // Always members-only: an open forward-auth app would admit every user of the realm.
             String role = MembersOnly.roleName(name, accessRole);
@@ -526,9 +545,14 @@ final class AppsCommands {
             MembersOnly.ensureRole(c, role, name);
             attributes.put(MembersOnly.MEMBERS_ONLY, "true");
             attributes.put(MembersOnly.ACCESS_ROLE, role);
+            attributes.putAll(headerAttributes);
+            if (passToken) {
+                attributes.put(ForwardAuthSnippet.TOKEN_ATTRIBUTE, "true");
+            }
             rep.put("attributes", attributes);
             c.admin("POST", "/clients", rep);
-            String snippet = kind == null ? null : ForwardAuthSnippet.render(kind, c, name, home);
+            String snippet = kind == null ? null
+                    : ForwardAuthSnippet.render(kind, c, name, find(c, name));
             if (json()) {
                 Map<String, Object> m = new LinkedHashMap<>();
                 m.put("client_id", name);
@@ -562,14 +586,37 @@ final class AppsCommands {
     /**
      * The proxy snippets of docs/forward-auth.md, filled in for one app. The templates (resources next to this
      * class) are the doc's blocks with placeholders; a unit test renders the doc's example and compares it with the
-     * doc, and ForwardAuthIT runs the doc's blocks through real nginx and Caddy.
+     * doc, and ForwardAuthIT runs the doc's blocks (and the CLI's for renamed headers and a passed token) through
+     * real nginx and Caddy. In a template, a line holding {@code {{H}}}, {@code {{H_}}}, {@code {{h}}} or
+     * {@code {{hv}}} is written once per identity header (its name, the name with "_", its key, the name as an
+     * nginx variable); a line holding {@code {{TOKEN}}} only for an app that is passed an access token.
      */
     static final class ForwardAuthSnippet {
         static final String URL_ATTRIBUTE = "mcias.forward-auth.url";
+        static final String HEADER_ATTRIBUTE = "mcias.forward-auth.header.";
+        static final String TOKEN_ATTRIBUTE = "mcias.forward-auth.pass-token";
         static final String CALLBACK = "/_mcias/callback";
         static final List<String> KINDS = List.of("nginx", "caddy", "traefik");
+        /** What each identity header carries, and its name unless the app names its own. */
+        static final Map<String, String> HEADERS = headers();
+        private static final java.util.regex.Pattern HEADER_NAME =
+                java.util.regex.Pattern.compile("[A-Za-z][A-Za-z0-9-]{0,63}");
+        /** The server refuses the same names (spi-forward-auth IdentityHeaders): headers that steer proxy or app. */
+        private static final java.util.Set<String> RESERVED = java.util.Set.of("authorization", "proxy-authorization",
+                "cookie", "set-cookie", "host", "content-length", "content-type", "content-encoding",
+                "transfer-encoding", "connection", "keep-alive", "upgrade", "te", "trailer", "expect", "location",
+                "forwarded", "via", "x-real-ip", "cache-control");
 
         private ForwardAuthSnippet() {
+        }
+
+        private static Map<String, String> headers() {
+            Map<String, String> m = new LinkedHashMap<>();
+            m.put("user", "Remote-User");
+            m.put("email", "Remote-Email");
+            m.put("name", "Remote-Name");
+            m.put("groups", "Remote-Groups");
+            return java.util.Collections.unmodifiableMap(m);
         }
 
         static String kind(String value) {
@@ -581,13 +628,57 @@ final class AppsCommands {
             return k;
         }
 
-        static String render(String kind, MciasClient c, String app, String home) {
+        /**
+         * {@code --header KEY=NAME} values as client attributes (an empty NAME: back to the default); usage errors
+         * for an unknown key, a name the server would refuse, or two headers of one name.
+         */
+        static Map<String, String> headerAttributes(List<String> values, JsonNode current) {
+            Map<String, String> names = new LinkedHashMap<>();
+            HEADERS.keySet().forEach(k -> names.put(k, current == null ? null : attr(current, HEADER_ATTRIBUTE + k)));
+            Map<String, String> attributes = new LinkedHashMap<>();
+            for (String v : values) {
+                int eq = v.indexOf('=');
+                String key = eq < 0 ? v : v.substring(0, eq);
+                if (eq < 0 || !HEADERS.containsKey(key)) {
+                    throw new UsageException("--header takes KEY=NAME, KEY one of " + String.join(", ", HEADERS.keySet())
+                            + ": " + Output.clean(v));
+                }
+                String name = v.substring(eq + 1);
+                String lower = name.toLowerCase(Locale.ROOT);
+                if (!name.isEmpty() && (!HEADER_NAME.matcher(name).matches() || RESERVED.contains(lower)
+                        || lower.startsWith("x-forwarded-") || lower.startsWith("sec-") || lower.startsWith("x-mcias-"))) {
+                    throw new UsageException("--header " + key + ": not a header name an app may be sent (letters, "
+                            + "digits and '-', not a standard or forwarded header): " + Output.clean(name));
+                }
+                names.put(key, name.isEmpty() ? null : name);
+                attributes.put(HEADER_ATTRIBUTE + key, name);
+            }
+            java.util.Set<String> seen = new java.util.HashSet<>();
+            for (Map.Entry<String, String> e : names.entrySet()) {
+                String name = e.getValue() == null ? HEADERS.get(e.getKey()) : e.getValue();
+                if (!seen.add(name.toLowerCase(Locale.ROOT))) {
+                    throw new UsageException("--header: two identity headers named " + name);
+                }
+            }
+            return attributes;
+        }
+
+        static String render(String kind, MciasClient c, String app, JsonNode rep) {
             String issuer = c.realmUrl("");
             String keycloak = issuer.substring(0, issuer.length() - ("/realms/" + c.realm()).length());
-            return render(kind, keycloak, c.realm(), app, home);
+            Map<String, String> names = new LinkedHashMap<>();
+            HEADERS.forEach((k, d) -> names.put(k, java.util.Objects.requireNonNullElse(
+                    attr(rep, HEADER_ATTRIBUTE + k), d)));
+            return render(kind, keycloak, c.realm(), app, attr(rep, URL_ATTRIBUTE), names,
+                    "true".equals(attr(rep, TOKEN_ATTRIBUTE)));
         }
 
         static String render(String kind, String keycloak, String realm, String app, String home) {
+            return render(kind, keycloak, realm, app, home, HEADERS, false);
+        }
+
+        static String render(String kind, String keycloak, String realm, String app, String home,
+                Map<String, String> headers, boolean token) {
             URI u = URI.create(home);
             String host = u.getRawAuthority();
             // Caddy: a bare host is an https site (its own certificate); anything else is written as a URL.
@@ -598,8 +689,30 @@ final class AppsCommands {
             } catch (java.io.IOException | NullPointerException e) {
                 throw new IllegalStateException("snippet template " + kind + " missing from mciasctl", e);
             }
-            return template.replace("{{KEYCLOAK}}", keycloak).replace("{{REALM}}", realm).replace("{{APP}}", app)
-                    .replace("{{SITE}}", site).replace("{{HOST}}", u.getHost());
+            List<String> copied = new ArrayList<>(headers.values());
+            if (token) {
+                copied.add("Authorization");
+            }
+            StringBuilder out = new StringBuilder();
+            for (String line : template.split("\n", -1)) {
+                if (line.contains("{{TOKEN}}")) {
+                    if (token) {
+                        out.append(line.replace("{{TOKEN}}", "")).append('\n');
+                    }
+                } else if (line.matches(".*\\{\\{(H|H_|h|hv)}}.*")) {
+                    headers.forEach((key, name) -> out.append(line.replace("{{H}}", name)
+                            .replace("{{H_}}", name.replace('-', '_')).replace("{{h}}", key)
+                            .replace("{{hv}}", name.toLowerCase(Locale.ROOT).replace('-', '_'))).append('\n'));
+                } else {
+                    out.append(line).append('\n');
+                }
+            }
+            out.setLength(out.length() - 1); // the template's own last line break is kept, not doubled
+            return out.toString().replace("{{KEYCLOAK}}", keycloak).replace("{{REALM}}", realm)
+                    .replace("{{APP}}", app).replace("{{SITE}}", site).replace("{{HOST}}", u.getHost())
+                    .replace("{{HEADERS}}", String.join(" ", copied))
+                    .replace("{{HEADERS_YAML}}", copied.stream().map(h -> "\"" + h + "\"")
+                            .collect(java.util.stream.Collectors.joining(", ")));
         }
     }
 
@@ -617,11 +730,11 @@ final class AppsCommands {
             text("NAME", name);
             String kind = ForwardAuthSnippet.kind(proxy);
             MciasClient c = client();
-            String home = attr(find(c, name), ForwardAuthSnippet.URL_ATTRIBUTE);
-            if (home == null) {
+            JsonNode app = find(c, name);
+            if (attr(app, ForwardAuthSnippet.URL_ATTRIBUTE) == null) {
                 throw new UsageException("app " + name + " is not a forward-auth app (no --forward-auth --url)");
             }
-            out().print(ForwardAuthSnippet.render(kind, c, name, home));
+            out().print(ForwardAuthSnippet.render(kind, c, name, app));
             out().flush();
             return Mciasctl.OK;
         }
@@ -677,15 +790,27 @@ final class AppsCommands {
         @Option(names = "--display-name", paramLabel = "TEXT", description = "The app's name for people.")
         String displayName;
 
+        @Option(names = "--header", paramLabel = "KEY=NAME", description = "A forward-auth app's name for an "
+                + "identity header (repeatable; KEY user, email, name or groups; KEY= goes back to the default). "
+                + "Print the proxy snippet again afterwards (apps snippet).")
+        List<String> headers;
+
+        @Option(names = "--pass-token", paramLabel = "true|false", description = "Whether a forward-auth app is sent "
+                + "an access token of its own (Authorization: Bearer). Print the proxy snippet again afterwards.")
+        String passToken;
+
         @Override
         public Integer call() throws Exception {
             text("NAME", name);
             text("--description", description);
             text("--display-name", displayName);
             if (url == null && redirectUris == null && signingAlg == null && backchannelUrl == null
-                    && description == null && displayName == null) {
+                    && description == null && displayName == null && headers == null && passToken == null) {
                 throw new UsageException("nothing to change: give --url, --redirect-uri, --signing-alg, "
-                        + "--backchannel-logout-url, --description or --display-name");
+                        + "--backchannel-logout-url, --description, --display-name, --header or --pass-token");
+            }
+            if (passToken != null && !passToken.equals("true") && !passToken.equals("false")) {
+                throw new UsageException("--pass-token takes true or false: " + Output.clean(passToken));
             }
             if (url != null) {
                 homeUrl(url);
@@ -741,6 +866,18 @@ final class AppsCommands {
                     attrs.put(BACKCHANNEL_REVOKE_OFFLINE, "false");
                 }
             }
+            if (headers != null || passToken != null) {
+                if (attr(rep, ForwardAuthSnippet.URL_ATTRIBUTE) == null) {
+                    throw new UsageException("--header and --pass-token are for forward-auth apps; " + name
+                            + " is not one");
+                }
+                if (headers != null) {
+                    ForwardAuthSnippet.headerAttributes(headers, rep).forEach(attrs::put);
+                }
+                if (passToken != null) {
+                    attrs.put(ForwardAuthSnippet.TOKEN_ATTRIBUTE, passToken);
+                }
+            }
             if (description != null) {
                 rep.put("description", description);
             }
@@ -754,6 +891,11 @@ final class AppsCommands {
             } else {
                 out().println("Updated app " + name + ".");
                 out().flush();
+            }
+            if (headers != null || passToken != null) {
+                err().println("The proxy must send and strip the new headers: put in its snippet again (mciasctl "
+                        + "apps snippet " + name + " --proxy nginx|caddy|traefik).");
+                err().flush();
             }
             return Mciasctl.OK;
         }

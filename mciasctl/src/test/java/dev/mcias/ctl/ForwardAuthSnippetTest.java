@@ -68,6 +68,52 @@ class ForwardAuthSnippetTest {
     }
 
     @Nested
+    class GivenAnAppWithItsOwnHeaderNamesAndAToken {
+
+        final java.util.Map<String, String> names = java.util.Map.of("user", "X-Webauth-User", "email",
+                "Remote-Email", "name", "Remote-Name", "groups", "X-Groups");
+
+        String render(String kind) {
+            java.util.Map<String, String> ordered = new java.util.LinkedHashMap<>();
+            AppsCommands.ForwardAuthSnippet.HEADERS.keySet().forEach(k -> ordered.put(k, names.get(k)));
+            return AppsCommands.ForwardAuthSnippet.render(kind, "https://id.example.org", "mcias", "friends-wiki",
+                    "https://wiki.example.org/", ordered, true);
+        }
+
+        @Test
+        void nginxReadsSetsAndSoOverwritesExactlyTheAppsNamesAndTheToken() {
+            String nginx = render("nginx");
+            assertTrue(nginx.contains("auth_request_set $mcias_user $upstream_http_x_webauth_user;\n"), nginx);
+            assertTrue(nginx.contains("proxy_set_header X-Webauth-User $mcias_user;\n"), nginx);
+            assertTrue(nginx.contains("proxy_set_header X-Groups $mcias_groups;\n"), nginx);
+            assertTrue(nginx.contains("auth_request_set $mcias_token $upstream_http_authorization;\n"), nginx);
+            assertTrue(nginx.contains("proxy_set_header Authorization $mcias_token;\n"), nginx);
+            assertFalse(nginx.contains("Remote-User") || nginx.contains("{{"), nginx);
+        }
+
+        @Test
+        void caddyAndTraefikStripBothSpellingsAndCopyTheNamesAndTheToken() {
+            String caddy = render("caddy");
+            for (String line : List.of("request_header -X-Webauth-User\n", "request_header -X_Webauth_User\n",
+                    "request_header -X-Groups\n", "request_header -X_Groups\n",
+                    "copy_headers X-Webauth-User Remote-Email Remote-Name X-Groups Authorization\n")) {
+                assertTrue(caddy.contains(line), line + " in " + caddy);
+            }
+            String traefik = render("traefik");
+            assertTrue(traefik.contains("          X_Webauth_User: \"\"\n"), traefik);
+            assertTrue(traefik.contains("authResponseHeaders: [\"X-Webauth-User\", \"Remote-Email\", \"Remote-Name\", "
+                    + "\"X-Groups\", \"Authorization\"]\n"), traefik);
+            assertFalse(caddy.contains("{{") || traefik.contains("{{"));
+        }
+
+        @Test
+        void withoutATokenNoLineMentionsAuthorization() {
+            assertFalse(AppsCommands.ForwardAuthSnippet.render("nginx", "https://id.example.org", "mcias", "w",
+                    "https://wiki.example.org/").contains("Authorization"));
+        }
+    }
+
+    @Nested
     class GivenBadArguments {
 
         @TempDir
@@ -87,6 +133,21 @@ class ForwardAuthSnippetTest {
                             "https://w.example.org/cb"},
                     {"apps", "add", "w", "--forward-auth", "--url", "ftp://w.example.org"},
                     {"apps", "add", "w", "--url", "https://w.example.org", "--proxy", "nginx"},
+                    {"apps", "add", "w", "--url", "https://w.example.org", "--pass-token"},
+                    {"apps", "add", "w", "--url", "https://w.example.org", "--header", "user=X-User"},
+                    {"apps", "add", "w", "--forward-auth", "--url", "https://w.example.org", "--header", "user"},
+                    {"apps", "add", "w", "--forward-auth", "--url", "https://w.example.org", "--header", "role=X-R"},
+                    {"apps", "add", "w", "--forward-auth", "--url", "https://w.example.org", "--header", "user=Host"},
+                    {"apps", "add", "w", "--forward-auth", "--url", "https://w.example.org", "--header",
+                            "user=X-Forwarded-User"},
+                    {"apps", "add", "w", "--forward-auth", "--url", "https://w.example.org", "--header", "user=X_User"},
+                    {"apps", "add", "w", "--forward-auth", "--url", "https://w.example.org", "--header",
+                            "user=X-User\r\nX-Admin: 1"},
+                    {"apps", "add", "w", "--forward-auth", "--url", "https://w.example.org", "--header",
+                            "user=Remote-Email"},
+                    {"apps", "add", "w", "--forward-auth", "--url", "https://w.example.org", "--header", "user=X-A",
+                            "--header", "name=x-a"},
+                    {"apps", "update", "w", "--pass-token", "yes"},
                     {"apps", "snippet", "w"},
                     {"apps", "snippet", "w", "--proxy", "iis"}}) {
                 Run.Result r = run(args);

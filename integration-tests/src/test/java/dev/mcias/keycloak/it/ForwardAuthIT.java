@@ -23,6 +23,7 @@ import dev.mcias.ctl.Run;
 import dev.mcias.keycloak.it.support.ApacheOidcApp;
 import dev.mcias.keycloak.it.support.Await;
 import dev.mcias.keycloak.it.support.Browser;
+import dev.mcias.keycloak.it.support.BrowserFormLogin;
 import dev.mcias.keycloak.it.support.DocBlocks;
 import dev.mcias.keycloak.it.support.EchoUpstream;
 import dev.mcias.keycloak.it.support.ForwardAuthProxy;
@@ -411,6 +412,94 @@ class ForwardAuthIT {
         }
 
         @Test
+        void theRefusalPageOnTheAppsHostIsStyledWithKeycloaksResources() throws Exception {
+            try (Browser b = new Browser(Browser.DESKTOP)) {
+                b.open(site().url("_mcias/denied"));
+                b.awaitPage(DENIED_PAGE);
+                // The theme's links are Keycloak's absolute URLs, not paths of the app's host (the app's proxy
+                // would send each one through the check): the stylesheet is loaded, the header in our colour.
+                for (var link : b.all("link[rel='stylesheet']")) {
+                    assertTrue(link.getDomAttribute("href").startsWith(server.baseUrl() + "/resources/"),
+                            link.getDomAttribute("href"));
+                }
+                assertEquals(BrandingIT.BRAND, b.js("return getComputedStyle(arguments[0]).color;",
+                        b.find("#kc-header-wrapper")));
+                b.screenshot("forward-auth-" + server.database() + "-" + (site().nginx() ? "nginx" : "caddy")
+                        + "-denied-styled");
+            }
+        }
+
+        /** {@code /_mcias/login} through the proxy: the authorization URL and the browser's login cookie. */
+        record SignInStarted(String authorize, String state, String loginCookie) {
+        }
+
+        SignInStarted startSignIn(Site site) throws Exception {
+            RawHttp.Response r = site.get("/_mcias/login?rd=" + URLEncoder.encode(site.url("x"), StandardCharsets.UTF_8));
+            assertEquals(302, r.status(), r.toString());
+            String location = r.header("Location");
+            java.util.regex.Matcher state = java.util.regex.Pattern.compile("[?&]state=([^&]+)").matcher(location);
+            assertTrue(state.find(), location);
+            String cookie = r.all("Set-Cookie").stream().filter(c -> c.startsWith("mcias_fa_login="))
+                    .map(c -> c.substring(0, c.indexOf(';'))).findFirst().orElseThrow();
+            return new SignInStarted(location, state.group(1), cookie);
+        }
+
+        /** Keycloak's login form for a started sign-in, posted as {@code friend}: the code it redirects with. */
+        String codeFor(SignInStarted started, Friend friend) {
+            BrowserFormLogin.Outcome o = BrowserFormLogin.loginAt(started.authorize(), null, friend.name(),
+                    RealmFixtures.DEFAULT_PASSWORD);
+            assertTrue(o.gotCode(), o.status() + " " + o.location());
+            return o.code();
+        }
+
+        RawHttp.Response callback(Site site, String state, String code, String... headers) throws Exception {
+            return site.get("/_mcias/callback?state=" + URLEncoder.encode(state, StandardCharsets.UTF_8) + "&code="
+                    + URLEncoder.encode(code, StandardCharsets.UTF_8), headers);
+        }
+
+        static void assertRefusedWithoutCookie(RawHttp.Response r, String what) {
+            assertEquals(400, r.status(), what + ": " + r);
+            assertTrue(r.all("Set-Cookie").stream().noneMatch(c -> c.startsWith("mcias_fa=")
+                    || c.startsWith("__Host-mcias_fa=")), what + ": " + r);
+        }
+
+        @Test
+        void aCallbackFinishesOnlyTheSignInThisBrowserStartedWithItsOwnCode() throws Exception {
+            Site site = site();
+            Friend attacker = member(site, other());
+            SignInStarted one = startSignIn(site);
+            SignInStarted two = startSignIn(site);
+            String code = codeFor(one, attacker);
+
+            // Login CSRF: the attacker's code and state, in a browser that did not start that sign-in.
+            assertRefusedWithoutCookie(callback(site, one.state(), code), "no login cookie");
+            assertRefusedWithoutCookie(callback(site, one.state(), code, "Cookie", two.loginCookie()),
+                    "another sign-in's login cookie");
+            // The right state and cookie, but a code nobody issued, or another app's.
+            assertRefusedWithoutCookie(callback(site, one.state(), "forged." + code, "Cookie", one.loginCookie()),
+                    "forged code");
+            SignInStarted atOther = startSignIn(other());
+            assertRefusedWithoutCookie(callback(site, one.state(), codeFor(atOther, attacker), "Cookie",
+                    one.loginCookie()), "another app's code");
+            // This app's code with the state and cookie of another sign-in: its PKCE verifier does not match.
+            assertRefusedWithoutCookie(callback(site, two.state(), code, "Cookie", two.loginCookie()),
+                    "the code of another sign-in");
+
+            // A sign-in finished by its own browser sets the app cookie, once.
+            SignInStarted three = startSignIn(site);
+            String good = codeFor(three, attacker);
+            RawHttp.Response ok = callback(site, three.state(), good, "Cookie", three.loginCookie());
+            assertEquals(302, ok.status(), ok.toString());
+            assertEquals(site.url("x"), ok.header("Location"));
+            assertTrue(ok.all("Set-Cookie").stream().anyMatch(c -> c.startsWith("mcias_fa=") && c.length() > 20),
+                    ok.toString());
+            assertRefusedWithoutCookie(callback(site, three.state(), good, "Cookie", three.loginCookie()),
+                    "the same code again");
+            awaitAudit("refused callbacks recorded", "type=CODE_TO_TOKEN_ERROR&client=" + site.clientId(),
+                    e -> "forward-auth".equals(e.path("details").path("auth_method").asText()));
+        }
+
+        @Test
         void aBearerTokenForTheAppIsCheckedTheSameWayAndNeverRedirected() throws Exception {
             Site site = site();
             Friend friend = member(site, other());
@@ -525,6 +614,97 @@ class ForwardAuthIT {
             Run.Result snippet = mciasctl(List.of("mciasctl", "apps", "snippet", name, "--proxy", "caddy"));
             assertEquals(0, snippet.code(), snippet.toString());
             assertEquals(docBlock("caddy", name, host), snippet.out());
+        }
+
+        /** The doc's command starting with {@code prefix}, its example app and URL replaced. */
+        List<String> docLine(String prefix, String app, String name, String url) throws Exception {
+            String text = java.nio.file.Files.readString(DocBlocks.DOCS.resolve(DOC));
+            String line = text.lines().filter(l -> l.startsWith(prefix)).findFirst().orElseThrow();
+            return DocBlocks.commands(DocBlocks.substitute(line, Map.of(app, name,
+                    "https://" + app.substring("friends-".length()) + ".example.org", url))).get(0);
+        }
+
+        /** A proxy started with the snippet the CLI printed; only the app's address (the echo upstream) replaced. */
+        Site proxied(String name, String host, String kind, String snippet) throws Exception {
+            String upstreamHost = upstream.url().substring("http://".length());
+            String config = snippet.replace("proxy_pass http://127.0.0.1:8080;", "proxy_pass " + upstream.url() + ";")
+                    .replace("reverse_proxy 127.0.0.1:8080", "reverse_proxy " + upstreamHost);
+            Path dir = Files.createTempDirectory(home, kind + "-");
+            int port = Integer.parseInt(host.substring(host.lastIndexOf(':') + 1));
+            ForwardAuthProxy proxy = kind.equals("nginx") ? ForwardAuthProxy.nginx(dir, port, config)
+                    : ForwardAuthProxy.caddy(dir, port, config);
+            started.add(proxy);
+            return new Site(name, null, host, proxy, kind.equals("nginx"));
+        }
+
+        /** Signs in through the site in Chromium and returns the app cookie. */
+        String signedIn(Site site, Friend friend) throws Exception {
+            try (Browser b = new Browser(Browser.DESKTOP)) {
+                b.open(site.url("start"));
+                b.awaitPage("login-login");
+                b.type("#username", friend.name());
+                b.type("#password", RealmFixtures.DEFAULT_PASSWORD);
+                b.clickAndWait("#kc-login");
+                awaitApp(b, site, "start");
+                return appCookie(b, site);
+            }
+        }
+
+        /** The app was sent a valid access token of its own for the friend: userinfo answers with it. */
+        void assertTokenOfTheApp(Map<String, List<String>> seen, Site site, Friend friend) {
+            List<String> authorization = seen.get("Authorization");
+            assertEquals(1, authorization == null ? 0 : authorization.size(), String.valueOf(seen));
+            assertTrue(authorization.get(0).startsWith("Bearer "), authorization.get(0));
+            String token = authorization.get(0).substring("Bearer ".length());
+            assertEquals(site.clientId(), dev.mcias.keycloak.it.support.Jwt.parse(token).claims.path("azp").asText());
+            JsonNode me = api.get(api.realmUrl("/protocol/openid-connect/userinfo"), token).expect(200).json();
+            assertEquals(friend.name(), me.path("preferred_username").asText());
+        }
+
+        @Test
+        void anAppWithItsOwnHeaderNamesAndATokenGetsExactlyThoseThroughNginxAndCaddy() throws Exception {
+            // nginx: the doc's apps add with --header and --pass-token, and the snippet it prints.
+            String grafana = RealmFixtures.unique("fa-named");
+            String grafanaHost = grafana + ".localhost:" + ApacheOidcApp.freePort();
+            Run.Result added = mciasctl(docLine("mciasctl apps add friends-grafana", "friends-grafana", grafana,
+                    "http://" + grafanaHost));
+            assertEquals(0, added.code(), added.toString());
+            Site viaNginx = proxied(grafana, grafanaHost, "nginx", added.out());
+            // Caddy: a plain app changed by the doc's apps update, then its snippet printed again.
+            String wiki = RealmFixtures.unique("fa-named");
+            String wikiHost = wiki + ".localhost:" + ApacheOidcApp.freePort();
+            assertEquals(0, mciasctl(docCommand(wiki, "http://" + wikiHost)).code());
+            Run.Result updated = mciasctl(docLine("mciasctl apps update friends-wiki", "friends-wiki", wiki, ""));
+            assertEquals(0, updated.code(), updated.toString());
+            Run.Result shown = mciasctl(List.of("mciasctl", "apps", "show", wiki, "-o", "json"));
+            assertEquals("user=Remote-User email=Remote-Email name=Remote-Name groups=X-Wiki-Groups",
+                    KeycloakApi.JSON.readTree(shown.out()).path("forward_auth_headers").asText(), shown.toString());
+            Run.Result snippet = mciasctl(List.of("mciasctl", "apps", "snippet", wiki, "--proxy", "caddy"));
+            Site viaCaddy = proxied(wiki, wikiHost, "caddy", snippet.out());
+
+            Friend friend = member(viaNginx, viaCaddy);
+            String group = RealmFixtures.unique("fa-group");
+            fx.addToGroup(friend.id(), group);
+
+            String cookie = signedIn(viaNginx, friend);
+            String path = "/named-" + RealmFixtures.unique("p");
+            assertEquals(200, viaNginx.get(path, "Cookie", "mcias_fa=" + cookie, "X-Webauth-User", "admin",
+                    "Authorization", "Basic YWRtaW46YWRtaW4=").status());
+            Map<String, List<String>> seen = upstream.seen(path);
+            assertEquals(List.of(friend.name()), seen.get("X-Webauth-User"));
+            assertEquals(List.of(group), seen.get("Remote-Groups"));
+            assertTokenOfTheApp(seen, viaNginx, friend);
+
+            cookie = signedIn(viaCaddy, friend);
+            path = "/named-" + RealmFixtures.unique("p");
+            assertEquals(200, viaCaddy.get(path, "Cookie", "mcias_fa=" + cookie, "X-Wiki-Groups", "admins",
+                    "X_Wiki_Groups", "admins", "Authorization", "Basic YWRtaW46YWRtaW4=").status());
+            seen = upstream.seen(path);
+            assertEquals(List.of(friend.name()), seen.get("Remote-User"));
+            assertEquals(List.of(group), seen.get("X-Wiki-Groups"));
+            assertNull(seen.get("X_Wiki_Groups"));
+            assertNull(seen.get("Remote-Groups"));
+            assertTokenOfTheApp(seen, viaCaddy, friend);
         }
 
         @Test

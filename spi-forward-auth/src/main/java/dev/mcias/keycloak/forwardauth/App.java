@@ -3,13 +3,18 @@ package dev.mcias.keycloak.forwardauth;
 import org.keycloak.models.ClientModel;
 import org.keycloak.models.RealmModel;
 
-/** A client registered for forward-auth, with the URL it lives at. */
-record App(ClientModel client, AppUrl url) {
+/**
+ * A client registered for forward-auth: the URL it lives at, the names of its identity headers and whether it is
+ * sent an access token ({@link ForwardAuth#TOKEN_ATTRIBUTE}).
+ */
+record App(ClientModel client, AppUrl url, IdentityHeaders headers, boolean passToken) {
 
-    /** The client's app, or null when the client has no valid forward-auth URL or is disabled. */
+    /** The client's app, or null when the client is disabled or its forward-auth URL or header names are not valid. */
     static App of(ClientModel client) {
         AppUrl url = client.isEnabled() ? AppUrl.parse(client.getAttribute(ForwardAuth.URL_ATTRIBUTE)) : null;
-        return url == null ? null : new App(client, url);
+        IdentityHeaders headers = url == null ? null : IdentityHeaders.of(client);
+        return headers == null ? null
+                : new App(client, url, headers, "true".equals(client.getAttribute(ForwardAuth.TOKEN_ATTRIBUTE)));
     }
 
     /**

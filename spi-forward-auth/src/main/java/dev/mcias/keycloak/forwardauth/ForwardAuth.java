@@ -5,6 +5,11 @@ public final class ForwardAuth {
 
     /** Client attribute: the app's URL (scheme, host, optional path prefix); an app without it is not one. */
     public static final String URL_ATTRIBUTE = "mcias.forward-auth.url";
+    /**
+     * Client attribute: {@code true} sends the app an access token of its own ({@code Authorization: Bearer}) with
+     * every admitted request, for apps that call APIs as the user.
+     */
+    public static final String TOKEN_ATTRIBUTE = "mcias.forward-auth.pass-token";
     /** The path on the app's host that the proxy snippet routes to {@code /realms/{realm}/forward-auth/}. */
     public static final String ROUTE = "/_mcias/";
     /** Session cookie of an app (host-only, scoped to the app's prefix); {@code __Host-} on https. */

@@ -19,22 +19,27 @@ import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.UriBuilder;
 
+import org.keycloak.OAuth2Constants;
 import org.keycloak.common.util.Time;
 import org.keycloak.events.EventBuilder;
 import org.keycloak.events.EventType;
 import org.keycloak.forms.login.LoginFormsProvider;
 import org.keycloak.models.AuthenticatedClientSessionModel;
 import org.keycloak.models.ClientModel;
+import org.keycloak.models.ClientSessionContext;
 import org.keycloak.models.GroupModel;
 import org.keycloak.models.KeycloakSession;
 import org.keycloak.models.RealmModel;
 import org.keycloak.models.UserModel;
 import org.keycloak.models.UserSessionModel;
+import org.keycloak.protocol.oidc.TokenManager;
 import org.keycloak.protocol.oidc.utils.OAuth2Code;
 import org.keycloak.protocol.oidc.utils.OAuth2CodeParser;
 import org.keycloak.protocol.oidc.utils.PkceUtils;
+import org.keycloak.representations.AccessToken;
 import org.keycloak.services.managers.AppAuthManager;
 import org.keycloak.services.managers.AuthenticationManager;
+import org.keycloak.services.util.DefaultClientSessionContext;
 import org.keycloak.urls.UrlType;
 
 import dev.mcias.keycloak.appaccess.AppAccess;
@@ -108,7 +113,7 @@ public class ForwardAuthResource {
             return nginx ? Response.status(Response.Status.FORBIDDEN).build() : deniedPage(app);
         }
         keepAlive(app, userSession);
-        return identity(user);
+        return identity(app, user, app.passToken() ? accessToken(app, userSession) : null);
     }
 
     private Response bearer(App app, List<String> authorization) {
@@ -127,7 +132,8 @@ public class ForwardAuthResource {
                     AppAccess.EVENT_ERROR, "not a member");
             return plain(Response.Status.FORBIDDEN, "this account has no access to this app");
         }
-        return identity(auth.user());
+        // Already a token for this app: passed on as it came.
+        return identity(app, auth.user(), app.passToken() ? token : null);
     }
 
     /** Null when the session admits its user to the app, else why not (for the audit record only). */
@@ -166,22 +172,43 @@ public class ForwardAuthResource {
         }
     }
 
-    private Response identity(UserModel user) {
+    private Response identity(App app, UserModel user, String token) {
         String name = ((user.getFirstName() == null ? "" : user.getFirstName()) + " "
                 + (user.getLastName() == null ? "" : user.getLastName())).trim();
         String groups = user.getGroupsStream().map(GroupModel::getName).map(g -> HeaderValue.encode(g, true))
                 .sorted().collect(Collectors.joining(","));
+        IdentityHeaders h = app.headers();
         Response.ResponseBuilder ok = Response.ok().type(MediaType.TEXT_PLAIN_TYPE).entity("ok\n")
                 .header("Cache-Control", "no-store")
-                .header(ForwardAuth.USER_HEADER, HeaderValue.encode(user.getUsername(), false))
-                .header(ForwardAuth.GROUPS_HEADER, groups);
+                .header(h.user(), HeaderValue.encode(user.getUsername(), false))
+                .header(h.groups(), groups);
         if (user.getEmail() != null) {
-            ok.header(ForwardAuth.EMAIL_HEADER, HeaderValue.encode(user.getEmail(), false));
+            ok.header(h.email(), HeaderValue.encode(user.getEmail(), false));
         }
         if (!name.isEmpty()) {
-            ok.header(ForwardAuth.NAME_HEADER, HeaderValue.encode(name, false));
+            ok.header(h.name(), HeaderValue.encode(name, false));
+        }
+        if (token != null) {
+            ok.header(HttpHeaders.AUTHORIZATION, "Bearer " + token);
         }
         return ok.build();
+    }
+
+    /**
+     * A fresh access token of the app for this sign-in (its client session, scopes and mappers, signed with the
+     * app's algorithm), as the token endpoint would issue it after the code flow: one per admitted request, so it is
+     * never older than the request and ends with the session.
+     */
+    private String accessToken(App app, UserSessionModel userSession) {
+        AuthenticatedClientSessionModel clientSession = userSession.getAuthenticatedClientSessionByClient(
+                app.client().getId());
+        session.getContext().setClient(app.client());
+        ClientSessionContext context = DefaultClientSessionContext.fromClientSessionScopeParameter(clientSession,
+                session);
+        context.setAttribute(OAuth2Constants.GRANT_TYPE, OAuth2Constants.AUTHORIZATION_CODE);
+        AccessToken token = new TokenManager().createClientAccessToken(session, realm, app.client(),
+                userSession.getUser(), userSession, context, false);
+        return session.tokens().encode(token);
     }
 
     /** The same answer whatever the reason (no cookie, a forged or stale one, a session that ended). */
@@ -408,11 +435,16 @@ public class ForwardAuthResource {
         return rd;
     }
 
+    /**
+     * The themed refusal page. It is shown on the app's host, where the theme's path-only links to its stylesheets
+     * would be the app's paths (refused by the proxy): {@link ThemeLinks} makes them Keycloak's absolute URLs.
+     */
     private Response deniedPage(App app) {
         session.getContext().setClient(app.client());
         String apps = UriBuilder.fromUri(session.getContext().getUri(UrlType.FRONTEND).getBaseUri()).path("realms")
                 .path(realm.getName()).path("apps").build().toString();
         Response page = session.getProvider(LoginFormsProvider.class)
+                .setAttributeMapper(attributes -> ThemeLinks.absolute(attributes, session))
                 .setAttribute("mciasApp", AppAccess.displayName(app.client()))
                 .setAttribute("mciasAppContact", AppAccess.contact(app.client()))
                 .setAttribute("mciasAppsUrl", apps)

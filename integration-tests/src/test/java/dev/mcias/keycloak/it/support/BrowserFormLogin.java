@@ -43,14 +43,22 @@ public final class BrowserFormLogin {
     }
 
     public static Outcome login(KeycloakApi api, String clientId, String redirectUri, String username, String password) {
-        HttpClient http = HttpClient.newBuilder()
-                .followRedirects(HttpClient.Redirect.NEVER).connectTimeout(Duration.ofSeconds(5)).build();
         byte[] verifier = new byte[32];
         new SecureRandom().nextBytes(verifier);
         String codeVerifier = Base64.getUrlEncoder().withoutPadding().encodeToString(verifier);
         String auth = api.realmUrl("/protocol/openid-connect/auth") + "?client_id=" + enc(clientId)
                 + "&response_type=code&scope=openid&redirect_uri=" + enc(redirectUri)
                 + "&code_challenge=" + challenge(codeVerifier) + "&code_challenge_method=S256&state=it";
+        return loginAt(auth, codeVerifier, username, password);
+    }
+
+    /**
+     * The login form of a ready authorization URL (one that an app sent the browser to, with its own state and
+     * PKCE challenge; {@code codeVerifier} is only carried into the outcome).
+     */
+    public static Outcome loginAt(String auth, String codeVerifier, String username, String password) {
+        HttpClient http = HttpClient.newBuilder()
+                .followRedirects(HttpClient.Redirect.NEVER).connectTimeout(Duration.ofSeconds(5)).build();
         try {
             HttpResponse<String> page = http.send(HttpRequest.newBuilder(URI.create(auth)).build(),
                     HttpResponse.BodyHandlers.ofString());

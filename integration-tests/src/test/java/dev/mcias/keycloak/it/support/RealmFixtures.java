@@ -174,6 +174,16 @@ public final class RealmFixtures {
                 List.of(Map.of("id", role.path("id").asText(), "name", roleName))).expect(204);
     }
 
+    /** Creates the group {@code name} and puts the user in it; returns the group's id. */
+    public String addToGroup(String userId, String name) {
+        String token = api.adminToken();
+        String location = api.postJson(api.adminRealmUrl("/groups"), token, Map.of("name", name)).expect(201)
+                .headers().firstValue("Location").orElseThrow();
+        String groupId = location.substring(location.lastIndexOf('/') + 1);
+        api.send("PUT", api.adminRealmUrl("/users/" + userId + "/groups/" + groupId), token, null, null).expect(204);
+        return groupId;
+    }
+
     /** A new user with the given realm roles; returns a fresh access token for them. */
     public String userWithRoles(String prefix, String... roles) {
         String name = unique(prefix);
