@@ -9,7 +9,7 @@
 #   benchmarks/load.sh all                 every scenario above, one after the other on one server
 # Several scenarios may be named; they share one server. Every phase is time-bounded (SECONDS_PER_RUN,
 # default 30); the server is stopped at the end. A phase with a non-2xx answer fails the script.
-# Environment: BENCH_SMOKE=1 (2 s phases, 5 users, short warm-ups: proves the scenarios run, measures
+# Environment: BENCH_SMOKE=1 (1 s phases, 5 users, short warm-ups: proves the scenarios run, measures
 # nothing; the build runs it, BenchmarksSmokeIT), BENCH_SKIP_BUILD=1 (use the pack already in target/),
 # BENCH_PORT (18180; management port +1000), BENCH_WORK (target/bench), BENCH_KC_HOME (a distribution with the
 # pack already built for BENCH_DB: started --optimized, no build), BENCH_DB=postgres with
@@ -33,7 +33,7 @@ for scenario in "${scenarios[@]}"; do
   esac
 done
 smoke=${BENCH_SMOKE:-0}
-if [ "$smoke" = 1 ]; then secs=${SECONDS_PER_RUN:-2}; users=5; else secs=${SECONDS_PER_RUN:-30}; users=200; fi
+if [ "$smoke" = 1 ]; then secs=${SECONDS_PER_RUN:-1}; users=5; else secs=${SECONDS_PER_RUN:-30}; users=200; fi
 port=${BENCH_PORT:-18180}
 mgmt=$((port + 1000))
 version=$(sed -n 's:.*<keycloak.dist.version>\(.*\)</keycloak.dist.version>.*:\1:p' pom.xml)

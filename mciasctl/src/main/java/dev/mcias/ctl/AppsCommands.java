@@ -233,6 +233,7 @@ final class AppsCommands {
                     .append(java.util.Objects.requireNonNullElse(attr(rep, ForwardAuthSnippet.HEADER_ATTRIBUTE + k), d)));
             m.put("forward_auth_headers", h.toString());
             m.put("pass_token", "true".equals(attr(rep, ForwardAuthSnippet.TOKEN_ATTRIBUTE)));
+            m.put("cookie_domain", attr(rep, ForwardAuthSnippet.COOKIE_DOMAIN_ATTRIBUTE));
         }
         m.put("issuer", issuer);
         m.put("discovery", issuer + "/.well-known/openid-configuration");
@@ -362,6 +363,11 @@ final class AppsCommands {
                 + "(Authorization: Bearer) with every request, for apps that call APIs as the user.")
         boolean passToken;
 
+        @Option(names = "--cookie-domain", paramLabel = "DOMAIN", description = "With --forward-auth: share one "
+                + "sign-in cookie with the other apps of this parent domain of the app's host (every host of the "
+                + "domain receives it: docs/forward-auth.md). Default: a cookie of the app's host only.")
+        String cookieDomain;
+
         @Override
         public Integer call() throws Exception {
             text("NAME", name);
@@ -371,8 +377,8 @@ final class AppsCommands {
             if (forwardAuth) {
                 return addForwardAuth();
             }
-            if (proxy != null || headers != null || passToken) {
-                throw new UsageException("--proxy, --header and --pass-token need --forward-auth");
+            if (proxy != null || headers != null || passToken || cookieDomain != null) {
+                throw new UsageException("--proxy, --header, --pass-token and --cookie-domain need --forward-auth");
             }
             if (url == null && (redirectUris == null || redirectUris.isEmpty())) {
                 throw new UsageException("give the app's home URL (--url URL) or its redirect URIs (--redirect-uri URI)");
@@ -507,12 +513,16 @@ final class AppsCommands {
             homeUrl(url);
             if ((redirectUris != null && !redirectUris.isEmpty()) || publicClient || relyingParty != null
                     || backchannelUrl != null || webOrigins != null) {
-                throw new UsageException("--forward-auth takes --url, --members-only, --access-role, --proxy, --header, --pass-token, "
+                throw new UsageException("--forward-auth takes --url, --members-only, --access-role, --proxy, --header, "
+                        + "--pass-token, --cookie-domain, "
                         + "--description, --display-name and --signing-alg only");
             }
             String kind = proxy == null ? null : ForwardAuthSnippet.kind(proxy);
             Map<String, String> headerAttributes = ForwardAuthSnippet.headerAttributes(
                     headers == null ? List.of() : headers, null);
+            if (cookieDomain != null) {
+                ForwardAuthSnippet.cookieDomain(cookieDomain, url);
+            }
             String alg = signingAlg(signingAlg);
             // Always members-only: an open forward-auth app would admit every user of the realm.
             String role = MembersOnly.roleName(name, accessRole);
@@ -548,6 +558,9 @@ final class AppsCommands {
             attributes.putAll(headerAttributes);
             if (passToken) {
                 attributes.put(ForwardAuthSnippet.TOKEN_ATTRIBUTE, "true");
+            }
+            if (cookieDomain != null) {
+                attributes.put(ForwardAuthSnippet.COOKIE_DOMAIN_ATTRIBUTE, cookieDomain);
             }
             rep.put("attributes", attributes);
             c.admin("POST", "/clients", rep);
@@ -595,6 +608,9 @@ final class AppsCommands {
         static final String URL_ATTRIBUTE = "mcias.forward-auth.url";
         static final String HEADER_ATTRIBUTE = "mcias.forward-auth.header.";
         static final String TOKEN_ATTRIBUTE = "mcias.forward-auth.pass-token";
+        static final String COOKIE_DOMAIN_ATTRIBUTE = "mcias.forward-auth.cookie-domain";
+        private static final java.util.regex.Pattern DOMAIN = java.util.regex.Pattern.compile(
+                "([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\\.)+[a-z]([a-z0-9-]{0,61}[a-z0-9])?");
         static final String CALLBACK = "/_mcias/callback";
         static final List<String> KINDS = List.of("nginx", "caddy", "traefik");
         /** What each identity header carries, and its name unless the app names its own. */
@@ -661,6 +677,17 @@ final class AppsCommands {
                 }
             }
             return attributes;
+        }
+
+        /** A usage error unless {@code domain} is a domain name (not an IP) that the app's host is in (or is). */
+        static void cookieDomain(String domain, String appUrl) {
+            String host = URI.create(appUrl).getHost();
+            if (!DOMAIN.matcher(domain).matches() || host == null
+                    || !(host.equals(domain) || host.endsWith("." + domain))) {
+                throw new UsageException("--cookie-domain must be a lower-case domain name that " + Output.clean(
+                        host == null ? appUrl : host) + " is in (a parent domain of it, or itself): "
+                        + Output.clean(domain));
+            }
         }
 
         static String render(String kind, MciasClient c, String app, JsonNode rep) {
@@ -799,15 +826,21 @@ final class AppsCommands {
                 + "an access token of its own (Authorization: Bearer). Print the proxy snippet again afterwards.")
         String passToken;
 
+        @Option(names = "--cookie-domain", paramLabel = "DOMAIN", description = "A forward-auth app's shared cookie "
+                + "domain (see apps add); \"\" goes back to a cookie of its host only. Its users sign in again.")
+        String cookieDomain;
+
         @Override
         public Integer call() throws Exception {
             text("NAME", name);
             text("--description", description);
             text("--display-name", displayName);
             if (url == null && redirectUris == null && signingAlg == null && backchannelUrl == null
-                    && description == null && displayName == null && headers == null && passToken == null) {
+                    && description == null && displayName == null && headers == null && passToken == null
+                    && cookieDomain == null) {
                 throw new UsageException("nothing to change: give --url, --redirect-uri, --signing-alg, "
-                        + "--backchannel-logout-url, --description, --display-name, --header or --pass-token");
+                        + "--backchannel-logout-url, --description, --display-name, --header, --pass-token or "
+                        + "--cookie-domain");
             }
             if (passToken != null && !passToken.equals("true") && !passToken.equals("false")) {
                 throw new UsageException("--pass-token takes true or false: " + Output.clean(passToken));
@@ -866,10 +899,17 @@ final class AppsCommands {
                     attrs.put(BACKCHANNEL_REVOKE_OFFLINE, "false");
                 }
             }
-            if (headers != null || passToken != null) {
-                if (attr(rep, ForwardAuthSnippet.URL_ATTRIBUTE) == null) {
-                    throw new UsageException("--header and --pass-token are for forward-auth apps; " + name
-                            + " is not one");
+            if (headers != null || passToken != null || cookieDomain != null) {
+                String faUrl = attr(rep, ForwardAuthSnippet.URL_ATTRIBUTE);
+                if (faUrl == null) {
+                    throw new UsageException("--header, --pass-token and --cookie-domain are for forward-auth apps; "
+                            + name + " is not one");
+                }
+                if (cookieDomain != null) {
+                    if (!cookieDomain.isEmpty()) {
+                        ForwardAuthSnippet.cookieDomain(cookieDomain, faUrl);
+                    }
+                    attrs.put(ForwardAuthSnippet.COOKIE_DOMAIN_ATTRIBUTE, cookieDomain);
                 }
                 if (headers != null) {
                     ForwardAuthSnippet.headerAttributes(headers, rep).forEach(attrs::put);

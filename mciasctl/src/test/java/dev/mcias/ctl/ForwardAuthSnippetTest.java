@@ -148,6 +148,14 @@ class ForwardAuthSnippetTest {
                     {"apps", "add", "w", "--forward-auth", "--url", "https://w.example.org", "--header", "user=X-A",
                             "--header", "name=x-a"},
                     {"apps", "update", "w", "--pass-token", "yes"},
+                    {"apps", "add", "w", "--url", "https://w.example.org", "--cookie-domain", "example.org"},
+                    {"apps", "add", "w", "--forward-auth", "--url", "https://w.example.org", "--cookie-domain",
+                            "other.org"},
+                    {"apps", "add", "w", "--forward-auth", "--url", "https://w.example.org", "--cookie-domain", "org"},
+                    {"apps", "add", "w", "--forward-auth", "--url", "https://w.example.org", "--cookie-domain",
+                            "ample.org"},
+                    {"apps", "add", "w", "--forward-auth", "--url", "http://127.0.0.1:8080", "--cookie-domain",
+                            "0.0.1"},
                     {"apps", "snippet", "w"},
                     {"apps", "snippet", "w", "--proxy", "iis"}}) {
                 Run.Result r = run(args);

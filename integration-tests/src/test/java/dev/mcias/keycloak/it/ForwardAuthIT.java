@@ -616,11 +616,15 @@ class ForwardAuthIT {
             assertEquals(docBlock("caddy", name, host), snippet.out());
         }
 
+        /** The doc's command line starting with {@code prefix}. */
+        String docLine(String prefix) throws Exception {
+            String text = java.nio.file.Files.readString(DocBlocks.DOCS.resolve(DOC));
+            return text.lines().filter(l -> l.startsWith(prefix)).findFirst().orElseThrow();
+        }
+
         /** The doc's command starting with {@code prefix}, its example app and URL replaced. */
         List<String> docLine(String prefix, String app, String name, String url) throws Exception {
-            String text = java.nio.file.Files.readString(DocBlocks.DOCS.resolve(DOC));
-            String line = text.lines().filter(l -> l.startsWith(prefix)).findFirst().orElseThrow();
-            return DocBlocks.commands(DocBlocks.substitute(line, Map.of(app, name,
+            return DocBlocks.commands(DocBlocks.substitute(docLine(prefix), Map.of(app, name,
                     "https://" + app.substring("friends-".length()) + ".example.org", url))).get(0);
         }
 
@@ -705,6 +709,87 @@ class ForwardAuthIT {
             assertNull(seen.get("X_Wiki_Groups"));
             assertNull(seen.get("Remote-Groups"));
             assertTokenOfTheApp(seen, viaCaddy, friend);
+        }
+
+        @Test
+        void appsSharingACookieDomainAdmitAMemberSignedInAtOneOfThemWithoutASignIn() throws Exception {
+            String domain = RealmFixtures.unique("fa-dom") + ".localhost";
+            Map<String, Site> sites = new java.util.LinkedHashMap<>();
+            for (String which : List.of("a", "b", "c")) {
+                String name = RealmFixtures.unique("fa-dom-" + which);
+                String host = which + "." + domain + ":" + ApacheOidcApp.freePort();
+                // a and b by the doc's command with --cookie-domain; c is an app of the same domain without it
+                List<String> add = which.equals("c") ? docCommand(name, "http://" + host)
+                        : DocBlocks.commands(DocBlocks.substitute(docLine("mciasctl apps add friends-photos"),
+                                Map.of("friends-photos", name, "https://photos.example.org", "http://" + host,
+                                        "example.org", domain))).get(0);
+                Run.Result added = mciasctl(add);
+                assertEquals(0, added.code(), added.toString());
+                sites.put(which, proxied(name, host, "nginx", added.out()));
+            }
+            Site a = sites.get("a");
+            Site b = sites.get("b");
+            Site c = sites.get("c");
+            Friend friend = member(a, b, c);
+            Friend stranger = member(a);
+
+            String cookie;
+            try (Browser br = new Browser(Browser.DESKTOP)) {
+                signIn(br, a, "start", friend);
+                Cookie shared = br.driver().manage().getCookieNamed("mcias_fa_d");
+                assertNotNull(shared, "the shared cookie");
+                assertTrue(shared.isHttpOnly());
+                assertEquals(domain, shared.getDomain().replaceFirst("^\\.", ""));
+                cookie = shared.getValue();
+                // b, in the same browser: the app at once, through no sign-in.
+                br.open(b.url("next"));
+                awaitApp(br, b, "next");
+                assertEquals(friend.name(), br.find("#remote-user").getText());
+            }
+            String path = "/shared-" + RealmFixtures.unique("p");
+            RawHttp.Response atB = b.get(path, "Cookie", "mcias_fa_d=" + cookie);
+            assertEquals(200, atB.status(), atB.toString());
+            assertEquals(List.of(friend.name()), upstream.seen(path).get("Remote-User"));
+            awaitAudit("the first admission at b recorded", "type=LOGIN&client=" + b.clientId(),
+                    e -> friend.id().equals(e.path("user_id").asText())
+                            && domain.equals(e.path("details").path("cookie_domain").asText()));
+
+            // b made to want a token (asked directly, as its snippet has no token lines): one of b's, for the
+            // client session its first admission created.
+            assertEquals(0, mciasctl(List.of("mciasctl", "apps", "update", b.clientId(), "--pass-token", "true"))
+                    .code());
+            RawHttp.Response direct = check(KeycloakServer.REALM, "?proxy=nginx", "X-Forwarded-Proto", "http",
+                    "X-Forwarded-Host", b.host(), "X-Forwarded-Uri", "/t", "X-Forwarded-Method", "GET",
+                    "X-Mcias-App", b.clientId(), "Cookie", "mcias_fa_d=" + cookie);
+            assertEquals(200, direct.status(), direct.toString());
+            assertTokenOfTheApp(Map.of("Authorization", direct.all("Authorization")), b, friend);
+
+            // An app of the domain that does not share the cookie ignores it.
+            String atC = "/c-" + RealmFixtures.unique("p");
+            assertSentToSignIn(c, c.get(atC, "Cookie", "mcias_fa_d=" + cookie));
+            assertNull(upstream.seen(atC));
+
+            // Signed in at a, not a member of b: b's no-access page, never b.
+            String strangers;
+            try (Browser br = new Browser(Browser.DESKTOP)) {
+                signIn(br, a, "start", stranger);
+                strangers = br.driver().manage().getCookieNamed("mcias_fa_d").getValue();
+            }
+            String refused = "/stranger-" + RealmFixtures.unique("p");
+            RawHttp.Response denied = b.get(refused, "Cookie", "mcias_fa_d=" + strangers);
+            assertEquals(403, denied.status(), denied.toString());
+            assertTrue(denied.body().contains("mcias-app-access-denied"), denied.body());
+            assertNull(upstream.seen(refused));
+
+            // Logout at b clears the shared cookie and ends the sign-in it came from: a copy is worthless at a too.
+            RawHttp.Response out = b.get("/_mcias/logout", "Cookie", "mcias_fa_d=" + cookie);
+            assertEquals(200, out.status(), out.toString());
+            assertTrue(out.all("Set-Cookie").stream().anyMatch(v -> v.startsWith("mcias_fa_d=;")
+                    && v.contains("Max-Age=0") && v.contains("Domain=" + domain)), out.toString());
+            String after = "/after-" + RealmFixtures.unique("p");
+            assertSentToSignIn(a, a.get(after, "Cookie", "mcias_fa_d=" + cookie));
+            assertSentToSignIn(b, b.get(after, "Cookie", "mcias_fa_d=" + cookie));
+            assertNull(upstream.seen(after));
         }
 
         @Test
@@ -836,6 +921,47 @@ class ForwardAuthIT {
             api.putJson(api.adminRealmUrl("/components/" + component.path("id").asText()), api.adminToken(), rep)
                     .expect(204);
             ((com.fasterxml.jackson.databind.node.ObjectNode) component.path("config")).putArray(key).add(value);
+        }
+
+        /** What an outsider can compare of two answers: everything but the date. */
+        static String shape(RawHttp.Response r) {
+            java.util.TreeMap<String, List<String>> h = new java.util.TreeMap<>(r.headers());
+            h.remove("date");
+            return r.status() + " " + h + " " + r.body();
+        }
+
+        @Test
+        void everyCookieThatDoesNotAdmitGetsTheSameAnswerWhoseverItWas() throws Exception {
+            assertEquals(200, checkIn(KeycloakServer.REALM, cookie).status());
+            String[] parts = cookie.split("\\.");
+            Map<String, String> refused = new java.util.LinkedHashMap<>();
+            refused.put("tampered", parts[0] + "." + parts[1] + "." + new StringBuilder(parts[2]).reverse());
+            refused.put("unsigned", b64("{\"alg\":\"none\"}") + "." + parts[1] + ".");
+            refused.put("garbage", "x");
+            Friend disabled = member(nginx);
+            Friend loggedOut = member(nginx);
+            for (Friend f : List.of(disabled, loggedOut)) {
+                try (Browser b = new Browser(Browser.DESKTOP)) {
+                    signIn(b, nginx, "shape", f);
+                    refused.put(f == disabled ? "disabled user" : "ended session", appCookie(b, nginx));
+                }
+            }
+            api.putJson(api.adminRealmUrl("/users/" + disabled.id()), api.adminToken(), Map.of("enabled", false))
+                    .expect(204);
+            api.postJson(api.adminRealmUrl("/users/" + loggedOut.id() + "/logout"), api.adminToken(), Map.of())
+                    .expect(204);
+            String expected = null;
+            for (Map.Entry<String, String> e : refused.entrySet()) {
+                RawHttp.Response r = checkIn(KeycloakServer.REALM, e.getValue());
+                assertEquals(302, r.status(), e.getKey() + ": " + r);
+                expected = expected == null ? shape(r) : expected;
+                assertEquals(expected, shape(r), e.getKey());
+            }
+            // Without any cookie, nothing to clear; otherwise the same redirect.
+            RawHttp.Response none = check(KeycloakServer.REALM, "", "X-Forwarded-Proto", "http", "X-Forwarded-Host",
+                    nginx.host(), "X-Forwarded-Uri", "/", "X-Mcias-App", nginx.clientId());
+            assertEquals(302, none.status());
+            assertEquals(checkIn(KeycloakServer.REALM, "x").header("Location"), none.header("Location"));
         }
 
         @Test

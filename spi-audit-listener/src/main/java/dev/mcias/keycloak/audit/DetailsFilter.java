@@ -27,7 +27,9 @@ public final class DetailsFilter {
             "purged_through_seq", "purged_count", "last_purged_hash",
             "purge_through_seq", "broken_seq", "broken_reason",
             // spi-invites (never the link or its hash)
-            "invite_id", "roles", "app", "expires_at", "register_method");
+            "invite_id", "roles", "app", "expires_at", "register_method",
+            // spi-forward-auth: the shared cookie domain an app was admitted through (a domain name)
+            "cookie_domain");
 
     static final int MAX_VALUE_LENGTH = 512;
 

@@ -4,17 +4,34 @@ import org.keycloak.models.ClientModel;
 import org.keycloak.models.RealmModel;
 
 /**
- * A client registered for forward-auth: the URL it lives at, the names of its identity headers and whether it is
- * sent an access token ({@link ForwardAuth#TOKEN_ATTRIBUTE}).
+ * A client registered for forward-auth: the URL it lives at, the names of its identity headers, whether it is
+ * sent an access token ({@link ForwardAuth#TOKEN_ATTRIBUTE}) and the parent domain whose cookie it shares with the
+ * other apps of that domain ({@link ForwardAuth#COOKIE_DOMAIN_ATTRIBUTE}; null: a host-only cookie of its own).
  */
-record App(ClientModel client, AppUrl url, IdentityHeaders headers, boolean passToken) {
+record App(ClientModel client, AppUrl url, IdentityHeaders headers, boolean passToken, String cookieDomain) {
 
-    /** The client's app, or null when the client is disabled or its forward-auth URL or header names are not valid. */
+    private static final java.util.regex.Pattern DOMAIN = java.util.regex.Pattern.compile(
+            "([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\\.)+[a-z]([a-z0-9-]{0,61}[a-z0-9])?");
+
+    /**
+     * The client's app, or null when the client is disabled or its forward-auth URL, header names or cookie domain
+     * are not valid (the app then admits nobody).
+     */
     static App of(ClientModel client) {
         AppUrl url = client.isEnabled() ? AppUrl.parse(client.getAttribute(ForwardAuth.URL_ATTRIBUTE)) : null;
         IdentityHeaders headers = url == null ? null : IdentityHeaders.of(client);
-        return headers == null ? null
-                : new App(client, url, headers, "true".equals(client.getAttribute(ForwardAuth.TOKEN_ATTRIBUTE)));
+        String domain = client.getAttribute(ForwardAuth.COOKIE_DOMAIN_ATTRIBUTE);
+        if (headers == null || (domain != null && !domain.isEmpty() && !parentDomain(domain, url))) {
+            return null;
+        }
+        return new App(client, url, headers, "true".equals(client.getAttribute(ForwardAuth.TOKEN_ATTRIBUTE)),
+                domain == null || domain.isEmpty() ? null : domain);
+    }
+
+    /** A domain name of two labels or more (not an IP address) that the app's host is in. */
+    static boolean parentDomain(String domain, AppUrl url) {
+        String host = url.authority().replaceFirst(":[0-9]+$", "");
+        return DOMAIN.matcher(domain).matches() && (host.equals(domain) || host.endsWith("." + domain));
     }
 
     /**
@@ -37,11 +54,16 @@ record App(ClientModel client, AppUrl url, IdentityHeaders headers, boolean pass
     }
 
     String cookieName(boolean https) {
+        if (cookieDomain != null) {
+            return https ? "__Secure-" + ForwardAuth.DOMAIN_COOKIE : ForwardAuth.DOMAIN_COOKIE;
+        }
         return ForwardAuth.cookieName(ForwardAuth.COOKIE, https, url.prefix().equals("/"));
     }
 
     String cookie(String value, int maxAge, boolean https) {
-        return ForwardAuthResource.cookie(cookieName(https), value, url.cookiePath(), maxAge, https);
+        return cookieDomain != null
+                ? ForwardAuthResource.cookie(cookieName(https), value, "/", maxAge, https) + "; Domain=" + cookieDomain
+                : ForwardAuthResource.cookie(cookieName(https), value, url.cookiePath(), maxAge, https);
     }
 
     String clearCookie(boolean https) {

@@ -10,6 +10,14 @@ public final class ForwardAuth {
      * every admitted request, for apps that call APIs as the user.
      */
     public static final String TOKEN_ATTRIBUTE = "mcias.forward-auth.pass-token";
+    /**
+     * Client attribute: a parent domain of the app's host (e.g. {@code example.org}). Its apps share one cookie
+     * ({@link #DOMAIN_COOKIE}, {@code Domain=} that domain): signed in at one, a member is admitted at the others
+     * without a sign-in. Every host of the domain receives that cookie (the risk: docs/forward-auth.md).
+     */
+    public static final String COOKIE_DOMAIN_ATTRIBUTE = "mcias.forward-auth.cookie-domain";
+    /** The cookie shared by the apps of one cookie domain ({@code __Secure-} on https). */
+    public static final String DOMAIN_COOKIE = "mcias_fa_d";
     /** The path on the app's host that the proxy snippet routes to {@code /realms/{realm}/forward-auth/}. */
     public static final String ROUTE = "/_mcias/";
     /** Session cookie of an app (host-only, scoped to the app's prefix); {@code __Host-} on https. */

@@ -32,6 +32,7 @@ import org.keycloak.models.KeycloakSession;
 import org.keycloak.models.RealmModel;
 import org.keycloak.models.UserModel;
 import org.keycloak.models.UserSessionModel;
+import org.keycloak.protocol.oidc.OIDCLoginProtocol;
 import org.keycloak.protocol.oidc.TokenManager;
 import org.keycloak.protocol.oidc.utils.OAuth2Code;
 import org.keycloak.protocol.oidc.utils.OAuth2CodeParser;
@@ -97,20 +98,26 @@ public class ForwardAuthResource {
             return bearer(app, authorization);
         }
         SignedCookie cookie = sessionCookie(app, request);
+        // One answer for every cookie that does not admit (forged, another app's or realm's, of an ended session or
+        // a disabled user): it depends only on whether the browser sent one, never on whose it was.
+        boolean sent = !cookies(app.cookieName(request.https())).isEmpty();
         if (cookie == null) {
-            return signIn(app, request, nginx, false);
+            return signIn(app, request, nginx, sent);
         }
         UserSessionModel userSession = session.sessions().getUserSession(realm, cookie.sessionId);
         String reason = sessionRefusal(app, userSession, cookie);
         if (reason != null) {
             refusal(app.client(), userSession == null ? null : userSession.getUser(), cookie.sessionId,
                     "invalid_session", reason);
-            return signIn(app, request, nginx, true);
+            return signIn(app, request, nginx, sent);
         }
         UserModel user = userSession.getUser();
         if (!AppAccess.mayUse(realm, app.client(), user)) {
             refusal(app.client(), user, userSession.getId(), AppAccess.EVENT_ERROR, "not a member");
             return nginx ? Response.status(Response.Status.FORBIDDEN).build() : deniedPage(app);
+        }
+        if (userSession.getAuthenticatedClientSessionByClient(app.client().getId()) == null) {
+            admitted(app, userSession);
         }
         keepAlive(app, userSession);
         return identity(app, user, app.passToken() ? accessToken(app, userSession) : null);
@@ -145,10 +152,17 @@ public class ForwardAuthResource {
         if (user == null || !user.isEnabled()) {
             return "user disabled";
         }
+        // The app the cookie was signed in at: this one, or for a cookie domain's cookie any app of that domain.
+        ClientModel signer = app.client().getClientId().equals(cookie.app) ? app.client()
+                : realm.getClientByClientId(cookie.app);
+        App signedAt = signer == null ? null : App.of(signer);
+        if (signedAt == null || !java.util.Objects.equals(signedAt.cookieDomain(), cookie.domain)) {
+            return "the app it was signed in at is gone or has left the cookie domain";
+        }
         AuthenticatedClientSessionModel clientSession = userSession.getAuthenticatedClientSessionByClient(
-                app.client().getId());
+                signer.getId());
         if (clientSession == null
-                || !AuthenticationManager.isClientSessionValid(realm, app.client(), userSession, clientSession)) {
+                || !AuthenticationManager.isClientSessionValid(realm, signer, userSession, clientSession)) {
             return "app session ended";
         }
         String nonce = clientSession.getNote(ForwardAuth.NONCE_NOTE);
@@ -157,6 +171,23 @@ public class ForwardAuthResource {
             return "cookie of an earlier app session";
         }
         return null;
+    }
+
+    /**
+     * A member's first request to an app of a cookie domain with the cookie of another app of it: the app gets its
+     * client session (so it is one of the user's apps, ended with the session, on logout and on losing access, and
+     * can be sent a token), and the admission is audited as a sign-in to it.
+     */
+    private void admitted(App app, UserSessionModel userSession) {
+        AuthenticatedClientSessionModel clientSession = session.sessions().createClientSession(realm, app.client(),
+                userSession);
+        clientSession.setProtocol("openid-connect");
+        clientSession.setNote(OIDCLoginProtocol.SCOPE_PARAM, "openid");
+        clientSession.setNote(OIDCLoginProtocol.ISSUER, org.keycloak.services.Urls.realmIssuer(
+                session.getContext().getUri(UrlType.FRONTEND).getBaseUri(), realm.getName()));
+        clientSession.setTimestamp(Time.currentTime());
+        event(EventType.LOGIN).client(app.client()).user(userSession.getUser()).session(userSession.getId())
+                .detail("cookie_domain", app.cookieDomain()).success();
     }
 
     /** Checks count as activity, at most one write per {@link ForwardAuth#REFRESH_SECONDS} per session. */
@@ -330,6 +361,7 @@ public class ForwardAuthResource {
         cookie.realm = realm.getId();
         cookie.app = client.getClientId();
         cookie.sessionId = userSession.getId();
+        cookie.domain = app.cookieDomain();
         cookie.nonce = random();
         clientSession.setNote(ForwardAuth.NONCE_NOTE, cookie.nonce);
         cookie.expires = Sessions.maxExpiry(realm, userSession);
@@ -379,11 +411,16 @@ public class ForwardAuthResource {
                     .detail("mode", sso ? "sso" : "app");
             if (userSession != null) {
                 e.user(userSession.getUser());
-                // The app's client session ends here, so a copy of the cookie kept elsewhere is worthless too.
-                AuthenticatedClientSessionModel clientSession = userSession.getAuthenticatedClientSessionByClient(
-                        app.client().getId());
-                if (clientSession != null) {
-                    clientSession.detachFromUserSession();
+                // The app's client session ends here, and that of the app the cookie was signed in at (another
+                // app of its cookie domain), so a copy of the cookie kept elsewhere is worthless too.
+                ClientModel signer = realm.getClientByClientId(cookie.app);
+                for (String clientId : new java.util.LinkedHashSet<>(java.util.Arrays.asList(app.client().getId(),
+                        signer == null ? app.client().getId() : signer.getId()))) {
+                    AuthenticatedClientSessionModel clientSession = userSession.getAuthenticatedClientSessionByClient(
+                            clientId);
+                    if (clientSession != null) {
+                        clientSession.detachFromUserSession();
+                    }
                 }
             }
             e.success();
@@ -479,8 +516,7 @@ public class ForwardAuthResource {
         long now = Time.currentTime();
         for (String value : cookies(app.cookieName(request.https()))) {
             SignedCookie c = decode(value);
-            if (c != null && c.sessionId != null
-                    && c.valid(SignedCookie.SESSION, realm.getId(), app.client().getClientId(), now)) {
+            if (c != null && c.validSession(realm.getId(), app.client().getClientId(), app.cookieDomain(), now)) {
                 return c;
             }
         }

@@ -29,6 +29,12 @@ public class SignedCookie implements Token {
     public String app;
     @JsonProperty("exp")
     public long expires;
+    /**
+     * SESSION: the cookie domain of a cookie shared by the apps of that domain ({@link #app} is then the app it was
+     * signed in at, whose client session holds the nonce); null for an app's own host-only cookie.
+     */
+    @JsonProperty("dom")
+    public String domain;
     /** SESSION: the Keycloak user session. */
     @JsonProperty("sid")
     public String sessionId;
@@ -54,5 +60,16 @@ public class SignedCookie implements Token {
     /** Whether this is a live cookie of {@code type} for {@code app} in {@code realm}. */
     public boolean valid(String type, String realmId, String clientId, long now) {
         return type.equals(this.type) && realmId.equals(realm) && clientId.equals(app) && now < expires;
+    }
+
+    /**
+     * Whether this is a live session cookie in {@code realm} for an app: its own host-only one ({@code cookieDomain}
+     * null), or the one of its cookie domain, signed in at any app of that domain.
+     */
+    public boolean validSession(String realmId, String clientId, String cookieDomain, long now) {
+        if (!SESSION.equals(type) || !realmId.equals(realm) || app == null || sessionId == null || now >= expires) {
+            return false;
+        }
+        return cookieDomain == null ? domain == null && clientId.equals(app) : cookieDomain.equals(domain);
     }
 }

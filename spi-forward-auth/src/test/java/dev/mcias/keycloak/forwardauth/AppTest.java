@@ -72,6 +72,48 @@ class AppTest {
         }
     }
 
+    static ClientModel withDomain(String url, String domain) {
+        return (ClientModel) Proxy.newProxyInstance(AppTest.class.getClassLoader(), new Class<?>[] {ClientModel.class},
+                (p, m, a) -> switch (m.getName()) {
+                    case "getClientId" -> "app";
+                    case "isEnabled" -> true;
+                    case "getAttribute" -> ForwardAuth.URL_ATTRIBUTE.equals(a[0]) ? url
+                            : ForwardAuth.COOKIE_DOMAIN_ATTRIBUTE.equals(a[0]) ? domain : null;
+                    default -> throw new UnsupportedOperationException(m.getName());
+                });
+    }
+
+    @Nested
+    class GivenACookieDomain {
+
+        @Test
+        void aParentDomainOfTheHostOrTheHostItselfIsTheApps() {
+            assertEquals("example.org", App.of(withDomain("https://wiki.example.org/", "example.org")).cookieDomain());
+            assertEquals("wiki.example.org",
+                    App.of(withDomain("https://wiki.example.org:8443/w", "wiki.example.org")).cookieDomain());
+            assertNull(App.of(withDomain("https://wiki.example.org/", "")).cookieDomain());
+            assertNull(App.of(withDomain("https://wiki.example.org/", null)).cookieDomain());
+        }
+
+        @Test
+        void anyOtherDomainMakesTheAppAdmitNobody() {
+            for (String bad : List.of("other.org", "ample.org", "org", "Example.org", ".example.org", "example.org.",
+                    "*.example.org", "example..org", "x.example.org")) {
+                assertNull(App.of(withDomain("https://wiki.example.org/", bad)), bad);
+            }
+            assertNull(App.of(withDomain("http://127.0.0.1:8080/", "0.0.1")));
+            assertNull(App.of(withDomain("http://127.0.0.1:8080/", "127.0.0.1")));
+        }
+
+        @Test
+        void itsCookieIsTheSharedOneOnTheWholeDomain() {
+            App app = App.of(withDomain("https://wiki.example.org/w/", "example.org"));
+            assertEquals("__Secure-mcias_fa_d", app.cookieName(true));
+            assertEquals("__Secure-mcias_fa_d=v; Path=/; Max-Age=5; HttpOnly; SameSite=Lax; Secure; Domain=example.org",
+                    app.cookie("v", 5, true));
+        }
+    }
+
     @Nested
     class GivenNoUsableName {
 
