@@ -39,7 +39,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Signed checkpoints of the audit chain: written every N records and every T seconds (the harness sets N = 10,
- * T = 10 s), reported by /verify, exported, verifiable offline with the published keys; truncation, a rewritten
+ * T = 3 s), reported by /verify, exported, verifiable offline with the published keys; truncation, a rewritten
  * chain and a forged checkpoint in the database are caught by /verify and by the offline verifier.
  */
 @ExtendWith(KeycloakExtension.class)

@@ -978,8 +978,8 @@ class ForwardAuthIT {
                 assertSentToSignIn(nginx, nginx.get("/after-admin-" + RealmFixtures.unique("p"),
                         "Cookie", "mcias_fa=" + first));
 
-                // SSO sessions that live 30 s: the cookie is admitted until its session expires, never after.
-                api.putJson(api.adminRealmUrl(""), api.adminToken(), Map.of(lifespan, 30)).expect(204);
+                // SSO sessions that live 15 s: the cookie is admitted until its session expires, never after.
+                api.putJson(api.adminRealmUrl(""), api.adminToken(), Map.of(lifespan, 15)).expect(204);
                 b.driver().manage().deleteAllCookies();
                 signIn(b, nginx, "second", other);
                 String second = appCookie(b, nginx);

@@ -35,12 +35,14 @@ import dev.mcias.ctl.Run;
 import dev.mcias.keycloak.it.support.AuditRows;
 import dev.mcias.keycloak.it.support.Await;
 import dev.mcias.keycloak.it.support.Browser;
+import dev.mcias.keycloak.it.support.DistributionKeycloakServer;
 import dev.mcias.keycloak.it.support.ExampleSpa;
 import dev.mcias.keycloak.it.support.Jwt;
 import dev.mcias.keycloak.it.support.KeycloakApi;
 import dev.mcias.keycloak.it.support.KeycloakExtension;
 import dev.mcias.keycloak.it.support.KeycloakServer;
 import dev.mcias.keycloak.it.support.RealmFixtures;
+import dev.mcias.keycloak.it.support.TestDatabase;
 import dev.mcias.keycloak.it.support.Totp;
 import jakarta.mail.internet.MimeMessage;
 import org.junit.jupiter.api.AfterAll;
@@ -446,6 +448,17 @@ class InvitesIT {
         @Test
         void expiredRevokedTamperedUnknownAndGarbageShowOneIdenticalPageAndCreateNothing() throws Exception {
             String id = shortLived.path("id").asText();
+            String pg = api.server() instanceof DistributionKeycloakServer d ? d.testDatabase().pgDatabase() : null;
+            if (pg != null) {
+                // PostgreSQL run: its stored expiry moved into the past (the H2 run waits the 60 s out), so the
+                // comparisons of this database decide, without a minute of waiting.
+                try (java.sql.Connection c = TestDatabase.connect(pg); java.sql.PreparedStatement u = c.prepareStatement(
+                        "update mcias_invite set expires_at = ? where id = ?")) {
+                    u.setLong(1, System.currentTimeMillis() - 1000);
+                    u.setString(2, id);
+                    assertEquals(1, u.executeUpdate());
+                }
+            }
             Await.until("the short-lived invite expires", Duration.ofSeconds(150), () -> "expired".equals(
                     api.get(api.realmUrl("/invites/" + id), adminToken()).json().path("status").asText()));
             Map<String, String> tokens = new LinkedHashMap<>();

@@ -93,7 +93,7 @@ public final class KeycloakExtension implements ParameterResolver {
         /** Small, so tests see checkpoints after a few records; cheap (one signature per this many records). */
         public static final int AUDIT_CHECKPOINT_EVERY_RECORDS = 10;
         /** Short enough that a test can await the periodic checkpoint of a lone record. */
-        public static final int AUDIT_CHECKPOINT_INTERVAL_SECONDS = 10;
+        public static final int AUDIT_CHECKPOINT_INTERVAL_SECONDS = 3;
 
         /** Audit records older than this are purged; long enough that no test's own records ever are. */
         public static final int AUDIT_RETENTION_DAYS = 3650;
