@@ -93,4 +93,13 @@ def token():
         "username": USER, "password": PASSWORD, "scope": "openid"})[2])["access_token"])
 
 
-{"setup": setup, "token": token}[what]()
+def pass_token():
+    """The app asks for an access token of its own with every admitted request (mcias.forward-auth.pass-token)."""
+    t = admin_token()
+    client = json.loads(call("GET", f"/admin/realms/{REALM}/clients?clientId={APP}", t)[2])[0]
+    client["attributes"]["mcias.forward-auth.pass-token"] = "true"
+    status = call("PUT", f"/admin/realms/{REALM}/clients/{client['id']}", t, client)[0]
+    assert status == 204, status
+
+
+{"setup": setup, "token": token, "pass-token": pass_token}[what]()

@@ -6,6 +6,7 @@
 #   benchmarks/load.sh audit               password and client_credentials grants, mcias-audit listener on vs off
 #   benchmarks/load.sh audit-latency       one connection, client_credentials, listener on vs off (added latency)
 #   benchmarks/load.sh forward-auth        forward-auth checks of a signed-in member vs userinfo for the same user
+#                                        (and the check of an app that is sent a token of its own)
 #   benchmarks/load.sh all                 every scenario above, one after the other on one server
 # Several scenarios may be named; they share one server. Every phase is time-bounded (SECONDS_PER_RUN,
 # default 30); the server is stopped at the end. A phase with a non-2xx answer fails the script.
@@ -316,6 +317,12 @@ PY
       fa_phase userinfo $c
       fa_phase userinfo $c
       fa_phase check $c
+    done
+    # The same check for an app that is sent an access token of its own (one minted and signed per check).
+    python3 benchmarks/forward_auth.py "$base" "$admin_password" pass-token
+    for c in 8 32; do
+      fa_run "forward-auth check + token (mcias)" "$check" "$c" "Cookie: $cookie" "X-Forwarded-Proto: http" \
+        "X-Forwarded-Host: bench-app.localhost" "X-Forwarded-Uri: /" "X-Mcias-App: bench-app"
     done
     ;;
 esac

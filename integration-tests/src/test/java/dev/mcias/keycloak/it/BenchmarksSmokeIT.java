@@ -85,7 +85,7 @@ class BenchmarksSmokeIT {
         // The figures are not asserted; that every phase was measured with only 2xx answers is (load.sh stops
         // at the first phase with another status).
         long phases = out.lines().filter(l -> l.contains(" rps=")).count();
-        assertEquals(4 + 8 + 12 + 4 + 8, phases, "measured phases:\n" + out);
+        assertEquals(4 + 8 + 12 + 4 + 10, phases, "measured phases:\n" + out);
         for (String grant : List.of("password grant c=8", "client_credentials c=16", "client_credentials c=32")) {
             assertTrue(out.contains("# audit on/off " + grant + ": all rounds "), "audit summary of " + grant + ":\n"
                     + out);
