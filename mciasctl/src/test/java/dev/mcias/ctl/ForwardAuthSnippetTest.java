@@ -119,6 +119,14 @@ class ForwardAuthSnippetTest {
         @TempDir
         Path xdg;
 
+        /** {@code apps add w --forward-auth --url https://w.example.org} and then {@code more}. */
+        static String[] fa(String... more) {
+            List<String> args = new java.util.ArrayList<>(List.of("apps", "add", "w", "--forward-auth", "--url",
+                    "https://w.example.org"));
+            args.addAll(List.of(more));
+            return args.toArray(String[]::new);
+        }
+
         Run.Result run(String... args) {
             return Run.run(Map.of("XDG_CONFIG_HOME", xdg.toString(), "HOME", xdg.toString()), null, args);
         }
@@ -127,33 +135,26 @@ class ForwardAuthSnippetTest {
         void theyAreUsageErrorsBeforeAnythingIsSent() {
             for (String[] args : new String[][] {
                     {"apps", "add", "w", "--forward-auth"},
-                    {"apps", "add", "w", "--forward-auth", "--url", "https://w.example.org", "--proxy", "apache"},
-                    {"apps", "add", "w", "--forward-auth", "--url", "https://w.example.org", "--public"},
-                    {"apps", "add", "w", "--forward-auth", "--url", "https://w.example.org", "--redirect-uri",
-                            "https://w.example.org/cb"},
+                    fa("--proxy", "apache"),
+                    fa("--public"),
+                    fa("--redirect-uri", "https://w.example.org/cb"),
                     {"apps", "add", "w", "--forward-auth", "--url", "ftp://w.example.org"},
                     {"apps", "add", "w", "--url", "https://w.example.org", "--proxy", "nginx"},
                     {"apps", "add", "w", "--url", "https://w.example.org", "--pass-token"},
                     {"apps", "add", "w", "--url", "https://w.example.org", "--header", "user=X-User"},
-                    {"apps", "add", "w", "--forward-auth", "--url", "https://w.example.org", "--header", "user"},
-                    {"apps", "add", "w", "--forward-auth", "--url", "https://w.example.org", "--header", "role=X-R"},
-                    {"apps", "add", "w", "--forward-auth", "--url", "https://w.example.org", "--header", "user=Host"},
-                    {"apps", "add", "w", "--forward-auth", "--url", "https://w.example.org", "--header",
-                            "user=X-Forwarded-User"},
-                    {"apps", "add", "w", "--forward-auth", "--url", "https://w.example.org", "--header", "user=X_User"},
-                    {"apps", "add", "w", "--forward-auth", "--url", "https://w.example.org", "--header",
-                            "user=X-User\r\nX-Admin: 1"},
-                    {"apps", "add", "w", "--forward-auth", "--url", "https://w.example.org", "--header",
-                            "user=Remote-Email"},
-                    {"apps", "add", "w", "--forward-auth", "--url", "https://w.example.org", "--header", "user=X-A",
-                            "--header", "name=x-a"},
+                    fa("--header", "user"),
+                    fa("--header", "role=X-R"),
+                    fa("--header", "user=Host"),
+                    fa("--header", "user=X-Forwarded-User"),
+                    fa("--header", "user=X_User"),
+                    fa("--header", "user=X-User\r\nX-Admin: 1"),
+                    fa("--header", "user=Remote-Email"),
+                    fa("--header", "user=X-A", "--header", "name=x-a"),
                     {"apps", "update", "w", "--pass-token", "yes"},
                     {"apps", "add", "w", "--url", "https://w.example.org", "--cookie-domain", "example.org"},
-                    {"apps", "add", "w", "--forward-auth", "--url", "https://w.example.org", "--cookie-domain",
-                            "other.org"},
-                    {"apps", "add", "w", "--forward-auth", "--url", "https://w.example.org", "--cookie-domain", "org"},
-                    {"apps", "add", "w", "--forward-auth", "--url", "https://w.example.org", "--cookie-domain",
-                            "ample.org"},
+                    fa("--cookie-domain", "other.org"),
+                    fa("--cookie-domain", "org"),
+                    fa("--cookie-domain", "ample.org"),
                     {"apps", "add", "w", "--forward-auth", "--url", "http://127.0.0.1:8080", "--cookie-domain",
                             "0.0.1"},
                     {"apps", "snippet", "w"},

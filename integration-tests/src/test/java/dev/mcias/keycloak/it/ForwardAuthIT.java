@@ -581,11 +581,7 @@ class ForwardAuthIT {
 
         /** The doc's command with its app name and URL replaced, and the doc's block for the same app. */
         List<String> docCommand(String name, String url) throws Exception {
-            String text = java.nio.file.Files.readString(DocBlocks.DOCS.resolve(DOC));
-            String line = text.lines().filter(l -> l.startsWith("mciasctl apps add friends-wiki --forward-auth"))
-                    .findFirst().orElseThrow();
-            return DocBlocks.commands(DocBlocks.substitute(line, Map.of("friends-wiki", name,
-                    "https://wiki.example.org", url))).get(0);
+            return docLine("mciasctl apps add friends-wiki --forward-auth", "friends-wiki", name, url);
         }
 
         String docBlock(String kind, String name, String host) throws Exception {
