@@ -15,6 +15,11 @@ import java.util.regex.Pattern;
  */
 public final class OpaqueToken {
 
+    /** System-account tokens ({@code client_secret} of a system account). */
+    public static final OpaqueToken SYSTEM_ACCOUNT = new OpaqueToken("mcias_sat_");
+    /** The secret of an invite link. */
+    public static final OpaqueToken INVITE = new OpaqueToken("mcias_inv_");
+
     private static final int RANDOM_BYTES = 32;
     private static final int ENCODED_LENGTH = 43;
     private static final SecureRandom RANDOM = new SecureRandom();
@@ -22,7 +27,7 @@ public final class OpaqueToken {
     private final String prefix;
     private final Pattern shape;
 
-    public OpaqueToken(String prefix) {
+    private OpaqueToken(String prefix) {
         this.prefix = prefix;
         this.shape = Pattern.compile(Pattern.quote(prefix) + "[A-Za-z0-9_-]{" + ENCODED_LENGTH + "}");
     }
@@ -43,6 +48,11 @@ public final class OpaqueToken {
                 && shape.matcher(candidate).matches();
     }
 
+    /** Short public identifier (not derived from the stored hash): shown to users and put in events. */
+    public String fingerprint(String token) {
+        return HexFormat.of().formatHex(sha256("fingerprint:" + token), 0, 8);
+    }
+
     /** Hex SHA-256 of the token: what the database stores and is searched by. */
     public static String hash(String token) {
         return HexFormat.of().formatHex(sha256(token));
@@ -54,7 +64,7 @@ public final class OpaqueToken {
                 b.getBytes(StandardCharsets.US_ASCII));
     }
 
-    public static byte[] sha256(String s) {
+    private static byte[] sha256(String s) {
         try {
             return MessageDigest.getInstance("SHA-256").digest(s.getBytes(StandardCharsets.UTF_8));
         } catch (NoSuchAlgorithmException e) {

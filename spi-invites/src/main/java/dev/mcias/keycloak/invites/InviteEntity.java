@@ -7,7 +7,8 @@ import jakarta.persistence.NamedQuery;
 import jakarta.persistence.Table;
 
 /**
- * One invite. The link's secret is not stored, only its SHA-256 ({@link InviteToken}). An invite is pending while
+ * One invite. The link's secret is not stored, only its SHA-256
+ * ({@link dev.mcias.keycloak.common.OpaqueToken#INVITE}). An invite is pending while
  * {@code usedAt} and {@code revokedAt} are null and {@code expiresAt} lies ahead; redeeming it sets {@code usedAt}
  * in the transaction that creates the user. Times are epoch milliseconds.
  */

@@ -22,6 +22,7 @@ import org.keycloak.models.utils.KeycloakModelUtils;
 import org.keycloak.protocol.oidc.utils.RedirectUtils;
 import org.keycloak.services.util.ResolveRelative;
 
+import dev.mcias.keycloak.common.OpaqueToken;
 import dev.mcias.keycloak.common.Errors;
 
 /** Creating, listing, showing and revoking invites; the rules about roles, apps and usernames live here. */
@@ -76,11 +77,11 @@ public final class InviteService {
         boolean mail = request.sendEmail() && smtpConfigured(realm);
         long now = Time.currentTimeMillis();
         store.purge(realm, now - RETENTION_MILLIS);
-        String token = InviteToken.generate();
+        String token = OpaqueToken.INVITE.generate();
         InviteEntity e = new InviteEntity();
         e.setId(KeycloakModelUtils.generateId());
         e.setRealmId(realm.getId());
-        e.setTokenHash(InviteToken.hash(token));
+        e.setTokenHash(OpaqueToken.hash(token));
         e.setUsername(request.username());
         e.setEmail(request.email());
         e.setRoles(request.roles().isEmpty() ? null : String.join(",", request.roles()));

@@ -7,6 +7,8 @@ import org.keycloak.connections.jpa.JpaConnectionProvider;
 import org.keycloak.models.KeycloakSession;
 import org.keycloak.models.RealmModel;
 
+import dev.mcias.keycloak.common.OpaqueToken;
+
 /** Reads and writes invite rows in Keycloak's database, in the caller's transaction. */
 public final class InviteStore {
 
@@ -32,13 +34,13 @@ public final class InviteStore {
      * constant time to be independent of how the database compares strings.
      */
     public InviteEntity findByToken(RealmModel realm, String token) {
-        if (!InviteToken.wellFormed(token)) {
+        if (!OpaqueToken.INVITE.wellFormed(token)) {
             return null;
         }
-        String hash = InviteToken.hash(token);
+        String hash = OpaqueToken.hash(token);
         List<InviteEntity> rows = em.createNamedQuery("mciasInviteByHash", InviteEntity.class)
                 .setParameter("realmId", realm.getId()).setParameter("hash", hash).getResultList();
-        return rows.isEmpty() || !InviteToken.sameHash(rows.get(0).getTokenHash(), hash) ? null : rows.get(0);
+        return rows.isEmpty() || !OpaqueToken.sameHash(rows.get(0).getTokenHash(), hash) ? null : rows.get(0);
     }
 
     public List<InviteEntity> list(RealmModel realm, int max) {

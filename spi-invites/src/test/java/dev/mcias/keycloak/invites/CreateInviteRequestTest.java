@@ -12,6 +12,7 @@ import java.util.List;
 
 import org.junit.jupiter.api.Test;
 
+import dev.mcias.keycloak.common.OpaqueToken;
 import dev.mcias.keycloak.common.Errors;
 
 class CreateInviteRequestTest {
@@ -46,14 +47,14 @@ class CreateInviteRequestTest {
 
     @Test
     void tokensAreRandomWellFormedAndStoredAsSha256() {
-        String a = InviteToken.generate();
-        String b = InviteToken.generate();
+        String a = OpaqueToken.INVITE.generate();
+        String b = OpaqueToken.INVITE.generate();
         assertNotEquals(a, b);
-        assertTrue(InviteToken.wellFormed(a), a);
-        assertFalse(InviteToken.wellFormed(a + "x"));
-        assertFalse(InviteToken.wellFormed("mcias_sat_" + a.substring(10)));
-        assertEquals(64, InviteToken.hash(a).length());
-        assertTrue(InviteToken.sameHash(InviteToken.hash(a), InviteToken.hash(a)));
-        assertFalse(InviteToken.sameHash(InviteToken.hash(a), InviteToken.hash(b)));
+        assertTrue(OpaqueToken.INVITE.wellFormed(a), a);
+        assertFalse(OpaqueToken.INVITE.wellFormed(a + "x"));
+        assertFalse(OpaqueToken.INVITE.wellFormed("mcias_sat_" + a.substring(10)));
+        assertEquals(64, OpaqueToken.hash(a).length());
+        assertTrue(OpaqueToken.sameHash(OpaqueToken.hash(a), OpaqueToken.hash(a)));
+        assertFalse(OpaqueToken.sameHash(OpaqueToken.hash(a), OpaqueToken.hash(b)));
     }
 }

@@ -14,6 +14,8 @@ import org.keycloak.models.ClientModel;
 import org.keycloak.models.KeycloakSession;
 import org.keycloak.provider.ProviderConfigProperty;
 
+import dev.mcias.keycloak.common.OpaqueToken;
+
 /**
  * Client authentication of system accounts: {@code client_id} is the account, {@code client_secret} its
  * current token (HTTP Basic or form). Runs in the realm's client authentication flow next to Keycloak's own
@@ -48,12 +50,12 @@ public class SystemAccountTokenClientAuthenticatorFactory extends AbstractClient
         SystemAccountTokenStore.Check check = p.secret() == null ? SystemAccountTokenStore.Check.WRONG_TOKEN
                 : new SystemAccountTokenStore(context.getSession()).verify(context.getRealm(), client, p.secret());
         if (check == SystemAccountTokenStore.Check.VALID) {
-            context.getEvent().detail("token_fingerprint", TokenFormat.fingerprint(p.secret()));
+            context.getEvent().detail("token_fingerprint", OpaqueToken.SYSTEM_ACCOUNT.fingerprint(p.secret()));
             context.success();
             return;
         }
-        if (TokenFormat.wellFormed(p.secret())) {
-            context.getEvent().detail("token_fingerprint", TokenFormat.fingerprint(p.secret()));
+        if (OpaqueToken.SYSTEM_ACCOUNT.wellFormed(p.secret())) {
+            context.getEvent().detail("token_fingerprint", OpaqueToken.SYSTEM_ACCOUNT.fingerprint(p.secret()));
         }
         context.getEvent().detail("reason", check.name().toLowerCase());
         // Exactly what Keycloak answers for a client id it does not know, so the answer does not tell whether the

@@ -12,6 +12,8 @@ import org.keycloak.models.KeycloakSession;
 import org.keycloak.models.RealmModel;
 import org.keycloak.models.utils.KeycloakModelUtils;
 
+import dev.mcias.keycloak.common.OpaqueToken;
+
 /**
  * Reads and writes the one token slot per system account in Keycloak's database. Rotation locks the row
  * ({@code SELECT ... FOR UPDATE}), so concurrent issuers, on one node or several, serialize in the database and
@@ -113,11 +115,11 @@ public final class SystemAccountTokenStore {
     /** Replaces whatever token the account had with a new one. */
     public Issued issue(RealmModel realm, ClientModel client, String issuer, long ttlSeconds) {
         SystemAccountTokenEntity row = lockSlot(realm, client);
-        String token = TokenFormat.generate();
+        String token = OpaqueToken.SYSTEM_ACCOUNT.generate();
         long now = Time.currentTimeMillis();
         long expires = now + ttlSeconds * 1000L;
-        row.setTokenHash(TokenFormat.hash(token));
-        row.setFingerprint(TokenFormat.fingerprint(token));
+        row.setTokenHash(OpaqueToken.hash(token));
+        row.setFingerprint(OpaqueToken.SYSTEM_ACCOUNT.fingerprint(token));
         row.setIssuedAt(now);
         row.setExpiresAt(expires);
         row.setIssuedBy(issuer);
@@ -201,7 +203,7 @@ public final class SystemAccountTokenStore {
                 .setParameter("realmId", realmId).executeUpdate();
     }
 
-    private static final String NOBODY_HASH = TokenFormat.hash("mcias_sat_" + "0".repeat(43));
+    private static final String NOBODY_HASH = OpaqueToken.hash(OpaqueToken.SYSTEM_ACCOUNT.prefix() + "0".repeat(43));
 
     /** The work of a token check for an account that does not exist, so both answers take the same time. */
     static void checkNothing(String presented) {
@@ -216,7 +218,8 @@ public final class SystemAccountTokenStore {
         if (storedHash == null || storedHash.length() != 64) {
             return Check.NO_TOKEN;
         }
-        if (!TokenFormat.wellFormed(presented) || !TokenFormat.sameHash(storedHash, TokenFormat.hash(presented))) {
+        if (!OpaqueToken.SYSTEM_ACCOUNT.wellFormed(presented)
+                || !OpaqueToken.sameHash(storedHash, OpaqueToken.hash(presented))) {
             return Check.WRONG_TOKEN;
         }
         if (expiresAt == null || expiresAt <= Time.currentTimeMillis()) {

@@ -30,6 +30,7 @@ import dev.mcias.keycloak.common.Access;
 import dev.mcias.keycloak.common.Attempt;
 import dev.mcias.keycloak.common.Caller;
 import dev.mcias.keycloak.common.Errors;
+import dev.mcias.keycloak.common.OpaqueToken;
 import dev.mcias.keycloak.systemaccounts.AccountAccess.Need;
 
 /**
@@ -152,8 +153,8 @@ public class SystemAccountsResource {
         if (SystemAccounts.validName(name)) {
             event.client(name).detail("system_account", name);
         }
-        if (TokenFormat.wellFormed(presentedToken)) {
-            event.detail("token_fingerprint", TokenFormat.fingerprint(presentedToken));
+        if (OpaqueToken.SYSTEM_ACCOUNT.wellFormed(presentedToken)) {
+            event.detail("token_fingerprint", OpaqueToken.SYSTEM_ACCOUNT.fingerprint(presentedToken));
         }
         event.error("invalid_client_credentials");
         return Errors.invalidToken();

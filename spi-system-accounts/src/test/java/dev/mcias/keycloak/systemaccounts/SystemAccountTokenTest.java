@@ -10,52 +10,56 @@ import java.util.Set;
 
 import org.junit.jupiter.api.Test;
 
-class TokenFormatTest {
+import dev.mcias.keycloak.common.OpaqueToken;
+
+class SystemAccountTokenTest {
 
     @Test
     void tokensAreRecognisableAndRandom() {
         Set<String> seen = new HashSet<>();
         for (int i = 0; i < 1000; i++) {
-            String t = TokenFormat.generate();
+            String t = OpaqueToken.SYSTEM_ACCOUNT.generate();
             assertTrue(t.matches("mcias_sat_[A-Za-z0-9_-]{43}"), t);
-            assertTrue(TokenFormat.wellFormed(t));
+            assertTrue(OpaqueToken.SYSTEM_ACCOUNT.wellFormed(t));
             assertTrue(seen.add(t));
         }
     }
 
     @Test
     void malformedCandidatesAreRejectedCheaply() {
-        String t = TokenFormat.generate();
-        assertFalse(TokenFormat.wellFormed(null));
-        assertFalse(TokenFormat.wellFormed(""));
-        assertFalse(TokenFormat.wellFormed(t.substring(1)));
-        assertFalse(TokenFormat.wellFormed(t + "A"));
-        assertFalse(TokenFormat.wellFormed("other_sat_" + t.substring(10)));
-        assertFalse(TokenFormat.wellFormed(t.substring(0, 20) + "+" + t.substring(21)));
+        String t = OpaqueToken.SYSTEM_ACCOUNT.generate();
+        assertFalse(OpaqueToken.SYSTEM_ACCOUNT.wellFormed(null));
+        assertFalse(OpaqueToken.SYSTEM_ACCOUNT.wellFormed(""));
+        assertFalse(OpaqueToken.SYSTEM_ACCOUNT.wellFormed(t.substring(1)));
+        assertFalse(OpaqueToken.SYSTEM_ACCOUNT.wellFormed(t + "A"));
+        assertFalse(OpaqueToken.SYSTEM_ACCOUNT.wellFormed("other_sat_" + t.substring(10)));
+        assertFalse(OpaqueToken.SYSTEM_ACCOUNT.wellFormed(t.substring(0, 20) + "+" + t.substring(21)));
     }
 
     @Test
     void hashAndFingerprintAreStableAndUnrelated() {
-        String t = TokenFormat.generate();
-        assertEquals(TokenFormat.hash(t), TokenFormat.hash(t));
-        assertEquals(64, TokenFormat.hash(t).length());
-        assertEquals(16, TokenFormat.fingerprint(t).length());
-        assertFalse(TokenFormat.hash(t).startsWith(TokenFormat.fingerprint(t)), "fingerprint is not a hash prefix");
-        assertNotEquals(TokenFormat.hash(t), TokenFormat.hash(TokenFormat.generate()));
-        assertTrue(TokenFormat.sameHash(TokenFormat.hash(t), TokenFormat.hash(t)));
-        assertFalse(TokenFormat.sameHash(TokenFormat.hash(t), null));
+        String t = OpaqueToken.SYSTEM_ACCOUNT.generate();
+        assertEquals(OpaqueToken.hash(t), OpaqueToken.hash(t));
+        assertEquals(64, OpaqueToken.hash(t).length());
+        assertEquals(16, OpaqueToken.SYSTEM_ACCOUNT.fingerprint(t).length());
+        assertFalse(OpaqueToken.hash(t).startsWith(OpaqueToken.SYSTEM_ACCOUNT.fingerprint(t)),
+                "fingerprint is not a hash prefix");
+        assertNotEquals(OpaqueToken.hash(t), OpaqueToken.hash(OpaqueToken.SYSTEM_ACCOUNT.generate()));
+        assertTrue(OpaqueToken.sameHash(OpaqueToken.hash(t), OpaqueToken.hash(t)));
+        assertFalse(OpaqueToken.sameHash(OpaqueToken.hash(t), null));
     }
 
     @Test
     void tokenCheck() {
-        String t = TokenFormat.generate();
+        String t = OpaqueToken.SYSTEM_ACCOUNT.generate();
         SystemAccountTokenEntity row = new SystemAccountTokenEntity();
         assertEquals(SystemAccountTokenStore.Check.NO_TOKEN, SystemAccountTokenStore.check(null, t));
         assertEquals(SystemAccountTokenStore.Check.NO_TOKEN, SystemAccountTokenStore.check(row, t));
-        row.setTokenHash(TokenFormat.hash(t));
+        row.setTokenHash(OpaqueToken.hash(t));
         row.setExpiresAt(System.currentTimeMillis() + 60_000);
         assertEquals(SystemAccountTokenStore.Check.VALID, SystemAccountTokenStore.check(row, t));
-        assertEquals(SystemAccountTokenStore.Check.WRONG_TOKEN, SystemAccountTokenStore.check(row, TokenFormat.generate()));
+        assertEquals(SystemAccountTokenStore.Check.WRONG_TOKEN,
+                SystemAccountTokenStore.check(row, OpaqueToken.SYSTEM_ACCOUNT.generate()));
         assertEquals(SystemAccountTokenStore.Check.WRONG_TOKEN, SystemAccountTokenStore.check(row, "garbage"));
         assertEquals(SystemAccountTokenStore.Check.WRONG_TOKEN, SystemAccountTokenStore.check(row, null));
         row.setExpiresAt(System.currentTimeMillis() - 1);
