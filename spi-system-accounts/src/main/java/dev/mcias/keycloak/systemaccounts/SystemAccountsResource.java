@@ -1,11 +1,6 @@
 package dev.mcias.keycloak.systemaccounts;
 
 import java.io.InputStream;
-import java.time.Instant;
-import java.util.LinkedHashMap;
-import java.util.List;
-import java.util.Map;
-import java.util.stream.Collectors;
 
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DELETE;
@@ -16,14 +11,11 @@ import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
-import org.keycloak.common.util.Time;
 import org.keycloak.events.EventBuilder;
 import org.keycloak.events.EventType;
 import org.keycloak.events.admin.OperationType;
-import org.keycloak.models.ClientModel;
 import org.keycloak.models.KeycloakSession;
 import org.keycloak.models.RealmModel;
-import org.keycloak.models.UserModel;
 import org.keycloak.services.resources.admin.AdminEventBuilder;
 
 import dev.mcias.keycloak.common.Access;
@@ -60,37 +52,32 @@ public class SystemAccountsResource {
     @GET
     public Response list() {
         Caller caller = Access.caller(session);
-        List<Map<String, Object>> visible = realm.getClientsStream()
-                .filter(SystemAccounts::isSystemAccount)
-                .filter(c -> AccountAccess.maySee(caller, c, adminRole))
-                .map(this::status)
-                .collect(Collectors.toList());
-        return Response.ok(visible).build();
+        return Response.ok(service.list(c -> AccountAccess.maySee(caller, c, adminRole), defaultTtlSeconds)).build();
     }
 
     @POST
     @Consumes(MediaType.APPLICATION_JSON)
     public Response create(InputStream body) {
         Caller caller = Access.realmRole(session, adminRole, attempt("create"));
-        ClientModel client;
+        SystemAccountService.AccountView created;
         try {
-            client = service.create(CreateAccountRequest.parse(body), adminRole);
+            created = service.create(CreateAccountRequest.parse(body), adminRole, defaultTtlSeconds);
         } catch (Errors.BadRequest e) {
             return e.response();
         } catch (SystemAccountService.NameTaken e) {
             return Errors.json(Response.Status.CONFLICT, "conflict", e.getMessage());
         }
-        audit(caller, OperationType.CREATE, client.getClientId(), null, "create");
+        audit(caller, OperationType.CREATE, created.name(), null, "create");
         return Response.status(Response.Status.CREATED)
-                .location(session.getContext().getUri().getAbsolutePathBuilder().path(client.getClientId()).build())
-                .entity(status(client)).build();
+                .location(session.getContext().getUri().getAbsolutePathBuilder().path(created.name()).build())
+                .entity(created).build();
     }
 
     @GET
     @Path("{name}")
     public Response get(@PathParam("name") String name) {
         AccountAccess access = AccountAccess.require(session, name, adminRole, Need.SEE, attempt("read"));
-        return Response.ok(status(access.account())).build();
+        return Response.ok(service.view(access.account(), defaultTtlSeconds)).build();
     }
 
     @DELETE
@@ -106,14 +93,14 @@ public class SystemAccountsResource {
     @Path("{name}/token")
     public Response issue(@PathParam("name") String name) {
         AccountAccess access = AccountAccess.require(session, name, adminRole, Need.DELEGATE, attempt("issue"));
-        SystemAccountTokenStore.Issued issued;
+        SystemAccountService.IssuedView issued;
         try {
             issued = service.issue(access.account(), access.caller().name(), defaultTtlSeconds);
         } catch (SystemAccountTokenStore.AccountGone gone) {
             return Errors.notFound();
         }
         audit(access.caller(), OperationType.ACTION, name, issued.fingerprint(), "issue");
-        return issuedResponse(access.account(), issued);
+        return issuedResponse(issued);
     }
 
     @POST
@@ -123,26 +110,14 @@ public class SystemAccountsResource {
         if (presented.clientId() == null || presented.secret() == null) {
             return Errors.unauthorized();
         }
-        ClientModel account = SystemAccounts.find(realm, name);
-        // Same answer, and the same work (one hash, one audit record), for an unknown account, another account's
-        // credentials and a wrong, expired or revoked token.
-        if (account == null || !account.isEnabled() || !name.equals(presented.clientId())) {
-            SystemAccountTokenStore.checkNothing(presented.secret());
-            return failedRenewal(name, presented.secret(), account == null ? "unknown_account" : "wrong_account");
+        // Same answer and audit record for an unknown account, another account's credentials and a wrong,
+        // expired or revoked token.
+        SystemAccountService.Renewal renewal = service.renew(name, presented, defaultTtlSeconds);
+        if (renewal.issued() == null) {
+            return failedRenewal(name, presented.secret(), renewal.failure());
         }
-        SystemAccountTokenStore.Issued issued;
-        try {
-            issued = service.renew(account, presented.secret(), defaultTtlSeconds);
-        } catch (SystemAccountTokenStore.AccountGone gone) {
-            return failedRenewal(name, presented.secret(), "unknown_account");
-        }
-        if (issued == null) {
-            return failedRenewal(name, presented.secret(), "invalid_token");
-        }
-        UserModel serviceAccount = session.users().getServiceAccount(account);
-        audit(Caller.systemAccount(realm, account, serviceAccount), OperationType.ACTION, name, issued.fingerprint(),
-                "renew");
-        return issuedResponse(account, issued);
+        audit(renewal.account(), OperationType.ACTION, name, renewal.issued().fingerprint(), "renew");
+        return issuedResponse(renewal.issued());
     }
 
     /** Records the failed presentation as Keycloak records a failed client login, then answers 401. */
@@ -178,41 +153,8 @@ public class SystemAccountsResource {
         return new Attempt(RESOURCE_TYPE, "system-accounts", action);
     }
 
-    private Response issuedResponse(ClientModel account, SystemAccountTokenStore.Issued issued) {
-        Map<String, Object> body = new LinkedHashMap<>();
-        body.put("name", account.getClientId());
-        body.put("token", issued.token());
-        body.put("token_type", "system_account");
-        body.put("fingerprint", issued.fingerprint());
-        body.put("issued_at", Instant.ofEpochMilli(issued.issuedAt()).toString());
-        body.put("expires_at", Instant.ofEpochMilli(issued.expiresAt()).toString());
-        return Response.ok(body).header("Cache-Control", "no-store").header("Pragma", "no-cache").build();
-    }
-
-    private Map<String, Object> status(ClientModel account) {
-        Map<String, Object> out = new LinkedHashMap<>();
-        out.put("name", account.getClientId());
-        out.put("description", account.getDescription());
-        out.put("enabled", account.isEnabled());
-        out.put("token_ttl", SystemAccounts.ttlSeconds(realm, account, defaultTtlSeconds));
-        SystemAccountTokenEntity row = service.slot(account);
-        Map<String, Object> token = new LinkedHashMap<>();
-        boolean present = row != null && row.getTokenHash() != null;
-        token.put("present", present);
-        if (present) {
-            token.put("fingerprint", row.getFingerprint());
-            token.put("issued_at", instant(row.getIssuedAt()));
-            token.put("expires_at", instant(row.getExpiresAt()));
-            token.put("issued_by", row.getIssuedBy());
-            token.put("last_used_at", instant(row.getLastUsedAt()));
-            token.put("expired", row.getExpiresAt() == null || row.getExpiresAt() <= Time.currentTimeMillis());
-        }
-        out.put("token", token);
-        return out;
-    }
-
-    private static String instant(Long millis) {
-        return millis == null ? null : Instant.ofEpochMilli(millis).toString();
+    private static Response issuedResponse(SystemAccountService.IssuedView issued) {
+        return Response.ok(issued).header("Cache-Control", "no-store").header("Pragma", "no-cache").build();
     }
 
     private void audit(Caller caller, OperationType operation, String name, String fingerprint, String action) {
