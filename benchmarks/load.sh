@@ -4,6 +4,7 @@
 #   benchmarks/load.sh password            argon2id (ours) vs argon2 (built-in), same parameters
 #   benchmarks/load.sh client-credentials  system-account token vs stock client secret
 #   benchmarks/load.sh audit               password and client_credentials grants, mcias-audit listener on vs off
+#                                        vs Keycloak's own event store (eventsEnabled)
 #   benchmarks/load.sh audit-latency       one connection, client_credentials, listener on vs off (added latency)
 #   benchmarks/load.sh forward-auth        forward-auth checks of a signed-in member vs userinfo for the same user
 #                                        (and the check of an app that is sent a token of its own)
@@ -19,7 +20,8 @@
 # each grant's unmeasured run after every listener switch, default 0: none), BENCH_JIT_QUIET_MS (audit,
 # audit-latency: after every listener switch, unmeasured rounds of load, 5 s per grant, until the JIT
 # compilers used less than this many ms of CPU in one; default 200, 0: no such settling) and
-# BENCH_JIT_SETTLE_ROUNDS (at most that many rounds, default 18), BENCH_AUDIT_ROUNDS (audit: how many times the
+# BENCH_JIT_SETTLE_ROUNDS (at most that many rounds, default 18), BENCH_JFR (a directory: every measured phase is
+# recorded with JFR there, for benchmarks/jfr_diff.py), BENCH_AUDIT_ROUNDS (audit: how many times the
 # measured on/off/off/on block runs, default 1; with more, the summary gives every round's on/off ratio and their
 # spread, since on a small shared machine identical phases differ by up to 20%).
 set -euo pipefail
@@ -102,38 +104,50 @@ curl -sf "http://127.0.0.1:$mgmt/health/ready" >/dev/null
 # kc.sh either becomes the JVM (exec) or starts it as its child, depending on the distribution's build state.
 kc_java=$kc
 [ "$(cat "/proc/$kc/comm")" = java ] || kc_java=$(pgrep -P "$kc" -x java | head -1)
-# stat_cpu_ms /proc/.../stat: user + system CPU ms of that process or thread (0 once it is gone).
-stat_cpu_ms() { awk -v hz="$(getconf CLK_TCK)" '{ printf "%d", ($14 + $15) * 1000 / hz }' "$1" 2>/dev/null || echo 0; }
-kc_cpu_ms() { stat_cpu_ms "/proc/$kc_java/stat"; }
+# cpu_ms STAT_FILE...: user + system CPU ms of those processes or threads (gone ones count 0). One awk for all of
+# them: a process per file costs seconds per phase on 2 busy cores. The command name, field 2, may contain spaces:
+# the fields are counted from the ") " that ends it (utime and stime are then fields 12 and 13).
+cpu_ms() {
+  awk -v hz="$(getconf CLK_TCK)" '{ sub(/^.*\) /, ""); t += $12 + $13 } END { printf "%d", t * 1000 / hz }' \
+    "$@" 2>/dev/null || true
+}
+kc_cpu_ms() { cpu_ms "/proc/$kc_java/stat"; }
 pg_cpu_ms() {
-  local total=0 pid
-  for pid in $(pgrep -x postgres || true); do
-    total=$((total + $(stat_cpu_ms "/proc/$pid/stat")))
-  done
-  echo "$total"
+  local pids
+  pids=$(pgrep -x postgres || true)
+  [ -n "$pids" ] || { echo 0; return; }
+  # shellcheck disable=SC2046,SC2086 # one path per process
+  cpu_ms $(printf '/proc/%s/stat ' $pids)
 }
 
 # CPU time (ms) of the JVM's JIT compiler threads so far. Switching the audit listener on or off invalidates
 # compiled code that assumed the other state; on 2 busy cores the JIT then needs tens of seconds to catch up,
 # and a phase measured meanwhile compares compilation, not the listener.
 jit_cpu_ms() {
-  local total=0 task
-  for task in /proc/"$kc_java"/task/*; do
-    case "$(cat "$task/comm" 2>/dev/null)" in
-      C1\ CompilerThre*|C2\ CompilerThre*) total=$((total + $(stat_cpu_ms "$task/stat"))) ;;
-    esac
-  done
-  echo "$total"
+  local stats
+  stats=$(grep -l -E '^[0-9]+ \(C[12] CompilerThre' /proc/"$kc_java"/task/*/stat 2>/dev/null || true)
+  [ -n "$stats" ] || { echo 0; return; }
+  # shellcheck disable=SC2086 # one path per thread
+  cpu_ms $stats
 }
 
 run() { # label realm concurrency seconds body users auth
-  local out threads=2 kc0 kc1 pg0 pg1 jit0 jit1 n cpu
+  local out threads=2 kc0 kc1 pg0 pg1 jit0 jit1 n cpu jfr=''
   [ "$3" -ge 2 ] || threads=1
+  # BENCH_JFR=DIR: a JFR recording (Keycloak's JVM, "profile" settings) of every measured phase,
+  # DIR/NN-label-cC-nREQUESTS.jfr; benchmarks/jfr_diff.py compares two of them per request.
+  if [ -n "${BENCH_JFR:-}" ] && [ "${recording:-1}" = 1 ]; then
+    mkdir -p "$BENCH_JFR"
+    jfr="$BENCH_JFR/$(printf '%02d' "$(find "$BENCH_JFR" -name '*.jfr' | wc -l)")-$(tr -c 'A-Za-z0-9\n' - <<< "$1")-c$3.jfr"
+    jcmd "$kc_java" JFR.start name=phase settings=profile >/dev/null
+  fi
   kc0=$(kc_cpu_ms); pg0=$(pg_cpu_ms); jit0=$(jit_cpu_ms)
   out=$(BODY="$5" USERS="$6" AUTH="$7" wrk -t"$threads" -c"$3" -d"$4"s --timeout 30s -s benchmarks/form.lua \
         "$base/realms/$2/protocol/openid-connect/token" | grep RESULT)
   kc1=$(kc_cpu_ms); pg1=$(pg_cpu_ms); jit1=$(jit_cpu_ms)
+  [ -z "$jfr" ] || jcmd "$kc_java" JFR.stop name=phase filename="$jfr" >/dev/null
   n=$(sed -n 's/.*requests=\([0-9]*\).*/\1/p' <<< "$out")
+  [ -z "$jfr" ] || mv "$jfr" "${jfr%.jfr}-n${n:-0}.jfr"
   cpu=$(awk -v k=$((kc1 - kc0)) -v p=$((pg1 - pg0)) -v n="${n:-0}" \
         'BEGIN { if (n > 0) printf "kc_cpu_ms_per_req=%.3f pg_cpu_ms_per_req=%.3f", k / n, p / n }')
   cpu="$cpu jit_cpu_ms=$((jit1 - jit0))"
@@ -162,7 +176,7 @@ run() { # label realm concurrency seconds body users auth
 warmup() { # like run, shorter in smoke mode, output dropped
   local secs_warm=$4
   [ "$smoke" != 1 ] || secs_warm=1
-  record_to='' run "$1" "$2" "$3" "$secs_warm" "$5" "$6" "$7" >/dev/null
+  record_to='' recording=0 run "$1" "$2" "$3" "$secs_warm" "$5" "$6" "$7" >/dev/null
 }
 
 settle_jit() { # label realm users password-body (or ""): unmeasured load until a round compiles little (bounded)
@@ -217,11 +231,19 @@ case "$scenario" in
     python3 benchmarks/setup.py "$base" "$admin_password" realm bench-audit "hashAlgorithm(argon2id)" $users
     cc=$(printf '%s' "bench:bench-secret-0123456789" | base64 -w0)
     settle=${BENCH_SETTLE_SECONDS:-0}
-    # Warm both code paths (the listener's too) before anything is measured, then on/off/off/on: the two
-    # orders cancel a server that still speeds up (or slows down) steadily during the run.
-    for phase in on off; do
-      if [ "$phase" = on ]; then list=jboss-logging,mcias-audit; else list=jboss-logging; fi
-      python3 benchmarks/setup.py "$base" "$admin_password" listeners bench-audit "$list"
+    # Three states: our listener on; off; and the peer a user would otherwise pick, Keycloak storing its own
+    # events (eventsEnabled, its JPA event store) with our listener off.
+    audit_state() {
+      case "$1" in
+        on) python3 benchmarks/setup.py "$base" "$admin_password" listeners bench-audit jboss-logging,mcias-audit ;;
+        off) python3 benchmarks/setup.py "$base" "$admin_password" listeners bench-audit jboss-logging ;;
+        stock) python3 benchmarks/setup.py "$base" "$admin_password" listeners bench-audit jboss-logging store ;;
+      esac
+    }
+    # Warm every code path before anything is measured, then on/off/stock/stock/off/on: every state's mean
+    # position in the round is the same, which cancels a server that still speeds up (or slows down) steadily.
+    for phase in on off stock; do
+      audit_state "$phase"
       warmup "warm-up password, audit $phase" bench-audit 8 "${BENCH_WARMUP_SECONDS:-$((secs * 2))}" "$pw" $users ""
       warmup "warm-up client_credentials, audit $phase" bench-audit 32 "${BENCH_WARMUP_SECONDS:-$((secs * 2))}" \
         'grant_type=client_credentials' 1 "$cc"
@@ -232,9 +254,8 @@ case "$scenario" in
     : > "$record_to"
     for round in $(seq 1 "$rounds"); do
       [ "$rounds" = 1 ] || echo "## round $round of $rounds"
-      for phase in on off off on; do
-        if [ "$phase" = on ]; then list=jboss-logging,mcias-audit; else list=jboss-logging; fi
-        python3 benchmarks/setup.py "$base" "$admin_password" listeners bench-audit "$list"
+      for phase in on off stock stock off on; do
+        audit_state "$phase"
         # Optional settling after the switch (every phase alike): each switch deoptimizes hot code, which the JIT
         # then compiles again (JFR); BENCH_SETTLE_SECONDS keeps that out of the measured phase.
         if [ "$settle" -gt 0 ]; then
@@ -249,22 +270,24 @@ case "$scenario" in
       done
     done
     record_to=''
-    # On/off per round (the two "on" phases' requests/s against the two "off" ones'), then over all rounds.
+    # Per round, each state's two phases summed against another's (on/off, stock/off, on/stock), then over all
+    # rounds.
     python3 - "$work/audit-phases.tsv" <<'PY'
 import collections, statistics, sys
-rps = collections.defaultdict(lambda: collections.defaultdict(lambda: [0.0, 0.0]))  # (grant, c) -> round -> on, off
+rps = collections.defaultdict(lambda: collections.defaultdict(collections.Counter))  # (grant, c) -> round -> state
 for line in open(sys.argv[1]):
     rnd, label, c, value = line.rstrip("\n").split("\t")
-    grant, phase = label.rsplit(", audit ", 1)
-    rps[(grant, c)][rnd][0 if phase == "on" else 1] += float(value or 0)
+    grant, state = label.rsplit(", audit ", 1)
+    rps[(grant, c)][rnd][state] += float(value or 0)
 for (grant, c), by_round in rps.items():
-    ratios = [on / off for on, off in by_round.values() if off > 0]
-    on, off = (sum(v[i] for v in by_round.values()) for i in (0, 1))
-    if not ratios or off == 0:
-        continue
-    print(f"# audit on/off {grant} c={c}: all rounds {on / off:.1%} ({on:.1f} / {off:.1f} requests/s summed); "
-          f"rounds {' '.join(f'{r:.0%}' for r in ratios)}; median {statistics.median(ratios):.1%}, "
-          f"min {min(ratios):.0%}, max {max(ratios):.0%}")
+    for a, b in (("on", "off"), ("stock", "off"), ("on", "stock")):
+        ratios = [v[a] / v[b] for v in by_round.values() if v[b] > 0]
+        sa, sb = (sum(v[k] for v in by_round.values()) for k in (a, b))
+        if not ratios or sb == 0:
+            continue
+        print(f"# audit {a}/{b} {grant} c={c}: all rounds {sa / sb:.1%} ({sa:.1f} / {sb:.1f} requests/s summed); "
+              f"rounds {' '.join(f'{r:.0%}' for r in ratios)}; median {statistics.median(ratios):.1%}, "
+              f"min {min(ratios):.0%}, max {max(ratios):.0%}")
 PY
     ;;
   audit-latency)

@@ -1,7 +1,9 @@
 #!/usr/bin/env python3
 """Creates the benchmark realms, users and clients on a running Keycloak (admin REST API, stdlib only).
 
-   setup.py BASE ADMIN_PASSWORD realm NAME POLICY USERS | listeners REALM LIST | service-clients | saturation N
+   setup.py BASE ADMIN_PASSWORD realm NAME POLICY USERS | listeners REALM LIST [store] | service-clients |
+            saturation N
+   listeners ... store: also Keycloak's own event store (eventsEnabled, the JPA event store); without it, off.
 """
 import json
 import sys
@@ -83,9 +85,9 @@ def service_clients():
     print(issued["token"])
 
 
-def listeners(name, names):
+def listeners(name, names, store=False):
     t = admin_token()
-    call("PUT", f"/admin/realms/{name}", t, {"eventsListeners": names.split(",")})
+    call("PUT", f"/admin/realms/{name}", t, {"eventsListeners": names.split(","), "eventsEnabled": store})
 
 
 def saturation(n):
@@ -128,7 +130,7 @@ def saturation(n):
 if what[0] == "saturation":
     saturation(int(what[1]))
 elif what[0] == "listeners":
-    listeners(what[1], what[2])
+    listeners(what[1], what[2], what[3:] == ["store"])
 elif what[0] == "realm":
     realm(what[1], what[2], int(what[3]))
 elif what[0] == "service-clients":

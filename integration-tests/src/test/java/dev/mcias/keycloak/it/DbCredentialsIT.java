@@ -339,7 +339,7 @@ class DbCredentialsIT extends SharedServerTest {
         try (TcpProxy proxy = new TcpProxy(TestDatabase.PG_PORT)) {
             api.putJson(url("/" + name), admin, dynamicBody(proxy.port(), 60)).expect(200);
             rolesBefore = dynamicRoleCount();
-            proxy.close(); // the database "goes down"
+            proxy.goDown();
             KeycloakApi.Response r = api.get(url("/" + name), admin);
             assertEquals(503, r.status(), r.body());
             assertEquals("database_unavailable", r.json().path("error").asText());
@@ -614,6 +614,11 @@ class DbCredentialsIT extends SharedServerTest {
 
         int port() {
             return server.getLocalPort();
+        }
+
+        /** The database "goes down": the port refuses, open connections break. */
+        void goDown() throws java.io.IOException {
+            close();
         }
 
         @Override
