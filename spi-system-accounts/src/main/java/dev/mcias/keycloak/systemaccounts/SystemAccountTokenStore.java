@@ -36,11 +36,17 @@ public final class SystemAccountTokenStore {
     static final int MAX_TRACKED_ACCOUNTS = 10_000;
 
     private final KeycloakSession session;
-    private final EntityManager em;
 
     public SystemAccountTokenStore(KeycloakSession session) {
         this.session = session;
-        this.em = session.getProvider(JpaConnectionProvider.class).getEntityManager();
+    }
+
+    /**
+     * The session's entity manager, asked for only when the database is used: a token check reads the cached client
+     * only, and the first request for it in a session opens one (and enlists its transaction).
+     */
+    private EntityManager em() {
+        return session.getProvider(JpaConnectionProvider.class).getEntityManager();
     }
 
     /** A freshly issued token; the raw token exists only here and in the response. */
@@ -57,7 +63,8 @@ public final class SystemAccountTokenStore {
     }
 
     public SystemAccountTokenEntity find(RealmModel realm, ClientModel client) {
-        List<SystemAccountTokenEntity> rows = em.createNamedQuery("mciasSaTokenByClient", SystemAccountTokenEntity.class)
+        List<SystemAccountTokenEntity> rows = em()
+                .createNamedQuery("mciasSaTokenByClient", SystemAccountTokenEntity.class)
                 .setParameter("realmId", realm.getId()).setParameter("clientId", client.getId()).getResultList();
         return rows.isEmpty() ? null : rows.get(0);
     }
@@ -72,7 +79,7 @@ public final class SystemAccountTokenStore {
         e.setId(UUID.randomUUID().toString());
         e.setRealmId(realm.getId());
         e.setClientId(client.getId());
-        em.persist(e);
+        em().persist(e);
         client.setAttribute(HASH_ATTRIBUTE, NO_TOKEN);
         client.setAttribute(EXPIRES_ATTRIBUTE, "0");
     }
@@ -106,7 +113,8 @@ public final class SystemAccountTokenStore {
     }
 
     private SystemAccountTokenEntity lockedRow(RealmModel realm, ClientModel client) {
-        List<SystemAccountTokenEntity> rows = em.createNamedQuery("mciasSaTokenByClient", SystemAccountTokenEntity.class)
+        List<SystemAccountTokenEntity> rows = em()
+                .createNamedQuery("mciasSaTokenByClient", SystemAccountTokenEntity.class)
                 .setParameter("realmId", realm.getId()).setParameter("clientId", client.getId())
                 .setLockMode(LockModeType.PESSIMISTIC_WRITE).getResultList();
         return rows.isEmpty() ? null : rows.get(0);
@@ -126,7 +134,7 @@ public final class SystemAccountTokenStore {
         row.setLastUsedAt(null);
         client.setAttribute(HASH_ATTRIBUTE, row.getTokenHash());
         client.setAttribute(EXPIRES_ATTRIBUTE, Long.toString(expires));
-        em.flush();
+        em().flush();
         return new Issued(token, row.getFingerprint(), now, expires);
     }
 
@@ -155,13 +163,13 @@ public final class SystemAccountTokenStore {
         row.setExpiresAt(null);
         client.setAttribute(HASH_ATTRIBUTE, NO_TOKEN);
         client.setAttribute(EXPIRES_ATTRIBUTE, "0");
-        em.flush();
+        em().flush();
         return fingerprint;
     }
 
     public void delete(RealmModel realm, ClientModel client) {
         LAST_USE_WRITTEN.remove(client.getId());
-        em.createNamedQuery("mciasSaTokenDeleteByClient").setParameter("realmId", realm.getId())
+        em().createNamedQuery("mciasSaTokenDeleteByClient").setParameter("realmId", realm.getId())
                 .setParameter("clientId", client.getId()).executeUpdate();
     }
 
@@ -179,7 +187,7 @@ public final class SystemAccountTokenStore {
                     LAST_USE_WRITTEN.clear();
                 }
                 LAST_USE_WRITTEN.put(client.getId(), now);
-                em.createQuery("update SystemAccountTokenEntity t set t.lastUsedAt = :now"
+                em().createQuery("update SystemAccountTokenEntity t set t.lastUsedAt = :now"
                                 + " where t.realmId = :realmId and t.clientId = :clientId")
                         .setParameter("now", now).setParameter("realmId", realm.getId())
                         .setParameter("clientId", client.getId()).executeUpdate();
@@ -199,7 +207,7 @@ public final class SystemAccountTokenStore {
 
     /** Removes the slots of every account of a realm (the realm is being deleted). */
     public void deleteRealm(String realmId) {
-        em.createQuery("delete from SystemAccountTokenEntity t where t.realmId = :realmId")
+        em().createQuery("delete from SystemAccountTokenEntity t where t.realmId = :realmId")
                 .setParameter("realmId", realmId).executeUpdate();
     }
 
