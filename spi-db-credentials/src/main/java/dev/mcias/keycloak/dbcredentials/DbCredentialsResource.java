@@ -3,7 +3,6 @@ package dev.mcias.keycloak.dbcredentials;
 import java.io.InputStream;
 import java.util.Map;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.GET;
@@ -23,7 +22,6 @@ import dev.mcias.keycloak.common.Access;
 import dev.mcias.keycloak.common.Attempt;
 import dev.mcias.keycloak.common.Caller;
 import dev.mcias.keycloak.common.Errors;
-import dev.mcias.keycloak.common.JsonBodies;
 
 import dev.mcias.keycloak.systemaccounts.AccountAccess;
 import dev.mcias.keycloak.systemaccounts.AccountAccess.Need;
@@ -73,12 +71,9 @@ public class DbCredentialsResource {
         Caller caller = access.caller();
         DbCredentialSpec spec;
         try {
-            JsonNode json = JsonBodies.readObject(body, 4096);
-            spec = DbCredentialSpec.parse(json);
+            spec = DbCredentialSpec.parse(body);
         } catch (Errors.BadRequest e) {
             return e.response();
-        } catch (DbCredentialSpec.Invalid e) {
-            return Errors.badRequest(e.getMessage());
         }
         try {
             Map<String, Object> stored = service.set(realm, access.account(), name, spec, caller.name());
