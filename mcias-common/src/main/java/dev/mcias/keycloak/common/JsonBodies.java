@@ -91,33 +91,6 @@ public final class JsonBodies {
         }
     }
 
-    /** Replaced by {@link #read}; kept until the last caller is moved. */
-    public static com.fasterxml.jackson.databind.JsonNode readObject(InputStream body, int maxBytes)
-            throws Errors.BadRequest {
-        byte[] bytes;
-        try {
-            bytes = body == null ? new byte[0] : body.readNBytes(maxBytes + 1);
-        } catch (IOException e) {
-            throw new Errors.BadRequest("unreadable body");
-        }
-        if (bytes.length > maxBytes) {
-            throw new Errors.BadRequest("body larger than " + maxBytes + " bytes");
-        }
-        if (bytes.length == 0) {
-            throw new Errors.BadRequest("empty body");
-        }
-        com.fasterxml.jackson.databind.JsonNode json;
-        try {
-            json = STRICT.readTree(bytes);
-        } catch (IOException e) {
-            throw malformed();
-        }
-        if (json == null || !json.isObject()) {
-            throw new Errors.BadRequest("body must be a JSON object");
-        }
-        return json;
-    }
-
     private static Errors.BadRequest malformed() {
         return new Errors.BadRequest("malformed JSON: one object expected, each key once, nothing after it");
     }
