@@ -5,7 +5,6 @@ import java.io.InputStream;
 
 import com.fasterxml.jackson.core.JsonParseException;
 import com.fasterxml.jackson.core.JsonParser;
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.databind.DeserializationFeature;
@@ -83,11 +82,10 @@ public final class JsonBodies {
                 throw malformed();
             }
             throw new Errors.BadRequest(Text.printable(e.getPath().get(0).getFieldName()) + ": wrong type");
-        } catch (JsonProcessingException e) {
-            // Syntax errors, a duplicate key (the parser reports it like any other; no type of its own).
-            throw malformed();
         } catch (IOException e) {
-            throw new Errors.BadRequest("unreadable body");
+            // JsonParseException: a syntax error or a duplicate key (the parser reports it like any other error,
+            // with no type of its own). Reading a byte array fails no other way.
+            throw malformed();
         }
     }
 
