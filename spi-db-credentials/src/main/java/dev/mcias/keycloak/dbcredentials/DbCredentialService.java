@@ -54,14 +54,15 @@ public final class DbCredentialService {
         }
     }
 
-    /** The PUT answer: the stored settings, never the password; group role and TTL in dynamic mode only. */
+    /**
+     * The PUT answer: the stored settings, never the password; group role and TTL in dynamic mode only.
+     * {@code created}, whether the PUT created the configuration, is for the audit, not the answer.
+     */
     public record Stored(String account, DbCredentialMode mode, String host, int port, String database,
                          String username, String sslmode, String options,
                          @JsonProperty("group_role") @JsonInclude(JsonInclude.Include.NON_NULL) String groupRole,
                          @JsonProperty("ttl_seconds") @JsonInclude(JsonInclude.Include.NON_NULL) Long ttlSeconds,
-                         @JsonProperty("key_id") String keyId,
-                         /* whether the PUT created the configuration: for the audit, not the answer */
-                         @JsonIgnore boolean created) {
+                         @JsonProperty("key_id") String keyId, @JsonIgnore boolean created) {
     }
 
     public record Rotated(int rotated, @JsonProperty("key_id") String keyId) {
