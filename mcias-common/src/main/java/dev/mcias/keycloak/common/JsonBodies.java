@@ -23,10 +23,10 @@ import com.fasterxml.jackson.databind.type.LogicalType;
  * Request bodies of the MCIAS REST resources, bound to records: one JSON object, bounded in size, nothing after it,
  * no key twice (a duplicate key is read differently by different parsers, so a body with one is ambiguous), no
  * field the record lacks, and every value of its field's own JSON type: {@code "60"}, {@code 60.5} or {@code true}
- * are not numbers, {@code 60} is not a string, {@code 1} is not a boolean. A record checks its values in its
- * constructor and refuses one by throwing {@link IllegalArgumentException} with the message for the caller, which
- * must name the field, never echo its value. {@code null} binds as an absent field, so optional components are
- * wrapper types.
+ * are not numbers, {@code 60} is not a string, {@code 1} is not a boolean. {@code null} binds as an absent field,
+ * so optional components are wrapper types. The record's own rules are a step after this one, not its constructor:
+ * Jackson reports unknown fields and data after the object only once the record is constructed, and a misspelt
+ * field must be answered as such, not with the rule its absence breaks.
  */
 public final class JsonBodies {
 
@@ -68,12 +68,7 @@ public final class JsonBodies {
             return STRICT.readValue(p, type);
         } catch (UnrecognizedPropertyException e) {
             throw new Errors.BadRequest("unknown field: " + Text.printable(e.getPropertyName()));
-        } catch (ValueInstantiationException e) {
-            if (e.getCause() instanceof IllegalArgumentException refused) {
-                throw new Errors.BadRequest(refused.getMessage());
-            }
-            throw new IllegalStateException("cannot construct " + type.getName(), e);
-        } catch (InvalidDefinitionException e) {
+        } catch (InvalidDefinitionException | ValueInstantiationException e) {
             throw new IllegalStateException(type.getName() + " cannot be bound from JSON", e);
         } catch (JsonMappingException e) {
             // A value that is not of its field's type (or out of its range) names the field. Without a field it is

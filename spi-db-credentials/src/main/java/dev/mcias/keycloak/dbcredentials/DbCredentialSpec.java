@@ -12,8 +12,8 @@ import dev.mcias.keycloak.common.Errors;
 import dev.mcias.keycloak.common.JsonBodies;
 
 /**
- * A PUT body, bound and validated; a null is an absent field, and after construction {@code port} and
- * {@code sslmode} (and in dynamic mode {@code ttlSeconds}) hold their defaults. Identifiers (database, user, group
+ * A PUT body; a null is an absent field. In what {@link #parse} returns, {@code port} and {@code sslmode} (and in
+ * dynamic mode {@code ttlSeconds}) hold their defaults. Identifiers (database, user, group
  * role) are limited to a conservative character set and are quoted anyway wherever they reach SQL; nothing
  * user-supplied is ever concatenated into SQL unquoted. Messages name fields, never the password.
  */
@@ -36,50 +36,50 @@ public record DbCredentialSpec(
     /** Longest password, in UTF-8 bytes (the stored ciphertext column is sized for it). */
     public static final int MAX_PASSWORD_BYTES = 1024;
 
-    /** Refusals reach the caller as 400s through {@link JsonBodies}. */
-    public DbCredentialSpec {
+    /** Reads and validates a PUT body. */
+    public static DbCredentialSpec parse(InputStream body) throws Errors.BadRequest {
+        return JsonBodies.read(body, MAX_BODY_BYTES, DbCredentialSpec.class).validated();
+    }
+
+    /** This body checked, with its defaults. */
+    private DbCredentialSpec validated() throws Errors.BadRequest {
         if (mode != DbCredentialMode.STATIC && mode != DbCredentialMode.DYNAMIC) {
-            throw new IllegalArgumentException("mode must be static or dynamic");
+            throw new Errors.BadRequest("mode must be static or dynamic");
         }
-        boolean dynamic = mode == DbCredentialMode.DYNAMIC;
-        if (!dynamic && (groupRole != null || ttlSeconds != null)) {
-            throw new IllegalArgumentException("unknown field for static mode: "
+        if (!dynamic() && (groupRole != null || ttlSeconds != null)) {
+            throw new Errors.BadRequest("unknown field for static mode: "
                     + (groupRole != null ? "group_role" : "ttl_seconds"));
         }
         if (!HOST.matcher(required(host, "host")).matches()) {
-            throw new IllegalArgumentException("host must be a hostname or IPv4 address");
+            throw new Errors.BadRequest("host must be a hostname or IPv4 address");
         }
-        port = port == null ? 5432 : port;
-        if (port < 1 || port > 65535) {
-            throw new IllegalArgumentException("port must be an integer from 1 to 65535");
+        int p = port == null ? 5432 : port;
+        if (p < 1 || p > 65535) {
+            throw new Errors.BadRequest("port must be an integer from 1 to 65535");
         }
         identifier(database, "database");
         identifier(username, "username");
         if (required(password, "password").isEmpty() || password.indexOf('\0') >= 0
                 || password.getBytes(StandardCharsets.UTF_8).length > MAX_PASSWORD_BYTES) {
-            throw new IllegalArgumentException("password must be 1 to " + MAX_PASSWORD_BYTES
+            throw new Errors.BadRequest("password must be 1 to " + MAX_PASSWORD_BYTES
                     + " bytes in UTF-8 (1024 ASCII characters)");
         }
-        sslmode = sslmode == null ? "require" : sslmode;
-        if (!SSLMODES.contains(sslmode)) {
-            throw new IllegalArgumentException("sslmode must be one of " + SSLMODES);
+        String ssl = sslmode == null ? "require" : sslmode;
+        if (!SSLMODES.contains(ssl)) {
+            throw new Errors.BadRequest("sslmode must be one of " + SSLMODES);
         }
         if (options != null && !OPTIONS.matcher(options).matches()) {
-            throw new IllegalArgumentException("options may hold at most 512 of: letters, digits, space and _=.,:/+-");
+            throw new Errors.BadRequest("options may hold at most 512 of: letters, digits, space and _=.,:/+-");
         }
-        if (dynamic) {
+        Long ttl = null;
+        if (dynamic()) {
             identifier(groupRole, "group_role");
-            ttlSeconds = ttlSeconds == null ? DEFAULT_TTL : ttlSeconds;
-            if (ttlSeconds < MIN_TTL || ttlSeconds > MAX_TTL) {
-                throw new IllegalArgumentException("ttl_seconds must be whole seconds from " + MIN_TTL + " to "
-                        + MAX_TTL);
+            ttl = ttlSeconds == null ? DEFAULT_TTL : ttlSeconds;
+            if (ttl < MIN_TTL || ttl > MAX_TTL) {
+                throw new Errors.BadRequest("ttl_seconds must be whole seconds from " + MIN_TTL + " to " + MAX_TTL);
             }
         }
-    }
-
-    /** Reads and validates a PUT body. */
-    public static DbCredentialSpec parse(InputStream body) throws Errors.BadRequest {
-        return JsonBodies.read(body, MAX_BODY_BYTES, DbCredentialSpec.class);
+        return new DbCredentialSpec(mode, host, p, database, username, password, ssl, options, groupRole, ttl);
     }
 
     /** Never the password. */
@@ -93,17 +93,16 @@ public record DbCredentialSpec(
         return mode == DbCredentialMode.DYNAMIC;
     }
 
-    private static String required(String value, String field) {
+    private static String required(String value, String field) throws Errors.BadRequest {
         if (value == null) {
-            throw new IllegalArgumentException(field + " is required");
+            throw new Errors.BadRequest(field + " is required");
         }
         return value;
     }
 
-    private static void identifier(String value, String field) {
+    private static void identifier(String value, String field) throws Errors.BadRequest {
         if (!IDENTIFIER.matcher(required(value, field)).matches()) {
-            throw new IllegalArgumentException(field + " must be 1-63 characters: a letter or _, then letters, digits"
-                    + " or _");
+            throw new Errors.BadRequest(field + " must be 1-63 characters: a letter or _, then letters, digits or _");
         }
     }
 }

@@ -82,6 +82,8 @@ class DbCredentialSpecTest {
         assertEquals("unknown field: extra", refused("{" + DYNAMIC + ",'extra':1}"));
         assertEquals("unknown field: groupRole", refused("{" + DYNAMIC + ",'groupRole':'g'}"));
         assertEquals("mode must be static or dynamic", refused("{'mode':'magic'}"));
+        assertEquals("unknown field: moed", refused("{'moed':'static'}"), "the reader answers before the rules");
+        assertTrue(refused("{'mode':'static'} x").startsWith("malformed JSON"));
     }
 
     /** A valid dynamic body with one field's JSON value replaced. */

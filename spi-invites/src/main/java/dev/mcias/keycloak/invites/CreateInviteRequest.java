@@ -15,8 +15,8 @@ import dev.mcias.keycloak.common.Text;
 /**
  * The body of {@code POST /invites}: {@code {username?, email?, roles?: [..], app?, expires_in?, note?, send_email?}};
  * a null is an absent field. Only the shape is checked here; whether roles, app and username fit the realm is the
- * service's part. After construction {@code roles}, {@code expiresIn} and {@code sendEmail} are never null, roles
- * hold each name once and the e-mail is lowercase.
+ * service's part. In what {@link #parse} returns {@code roles}, {@code expiresIn} and {@code sendEmail} are never
+ * null.
  */
 record CreateInviteRequest(String username, String email, List<String> roles, String app,
                            @JsonProperty("expires_in") Long expiresIn, String note,
@@ -44,46 +44,46 @@ record CreateInviteRequest(String username, String email, List<String> roles, St
         return s != null && s.length() <= 254 && EMAIL.matcher(s).matches();
     }
 
-    /** Refusals reach the caller as 400s through {@link JsonBodies}. */
-    CreateInviteRequest {
+    static CreateInviteRequest parse(InputStream body) throws Errors.BadRequest {
+        return JsonBodies.read(body, MAX_BODY_BYTES, CreateInviteRequest.class).validated();
+    }
+
+    /** This body checked, with its defaults, each role once and the e-mail in lowercase. */
+    private CreateInviteRequest validated() throws Errors.BadRequest {
         if (username != null && !validUsername(username)) {
-            throw new IllegalArgumentException("username must be 2-63 characters: lowercase letters, digits, '.',"
-                    + " '_' or '-', starting with a letter or digit");
+            throw new Errors.BadRequest("username must be 2-63 characters: lowercase letters, digits, '.', '_' or"
+                    + " '-', starting with a letter or digit");
         }
         if (email != null && !validEmail(email)) {
-            throw new IllegalArgumentException("email must be an address like friend@example.org");
+            throw new Errors.BadRequest("email must be an address like friend@example.org");
         }
-        roles = roles == null ? List.of() : roles;
-        if (roles.size() > MAX_ROLES) {
-            throw new IllegalArgumentException("roles must be an array of at most " + MAX_ROLES + " role names");
+        List<String> names = roles == null ? List.of() : roles;
+        if (names.size() > MAX_ROLES) {
+            throw new Errors.BadRequest("roles must be an array of at most " + MAX_ROLES + " role names");
         }
-        if (roles.stream().anyMatch(r -> r == null || !NAME.matcher(r).matches())) {
-            throw new IllegalArgumentException("roles must be role names (letters, digits, '.', '_', ':', '@', '-')");
+        if (names.stream().anyMatch(r -> r == null || !NAME.matcher(r).matches())) {
+            throw new Errors.BadRequest("roles must be role names (letters, digits, '.', '_', ':', '@', '-')");
         }
-        roles = List.copyOf(new LinkedHashSet<>(roles));
-        if (String.join(",", roles).length() > MAX_ROLES_LENGTH) {
-            throw new IllegalArgumentException("roles: at most " + MAX_ROLES_LENGTH + " characters in all");
+        names = List.copyOf(new LinkedHashSet<>(names));
+        if (String.join(",", names).length() > MAX_ROLES_LENGTH) {
+            throw new Errors.BadRequest("roles: at most " + MAX_ROLES_LENGTH + " characters in all");
         }
         if (app != null && !NAME.matcher(app).matches()) {
-            throw new IllegalArgumentException("app must be a client id");
+            throw new Errors.BadRequest("app must be a client id");
         }
-        expiresIn = expiresIn == null ? DEFAULT_EXPIRES_IN : expiresIn;
-        if (expiresIn < MIN_EXPIRES_IN || expiresIn > MAX_EXPIRES_IN) {
-            throw new IllegalArgumentException("expires_in must be whole seconds between " + MIN_EXPIRES_IN + " and "
+        long expires = expiresIn == null ? DEFAULT_EXPIRES_IN : expiresIn;
+        if (expires < MIN_EXPIRES_IN || expires > MAX_EXPIRES_IN) {
+            throw new Errors.BadRequest("expires_in must be whole seconds between " + MIN_EXPIRES_IN + " and "
                     + MAX_EXPIRES_IN + " (30 days)");
         }
         if (note != null && (note.isEmpty() || note.length() > MAX_NOTE || !Text.isPlain(note))) {
-            throw new IllegalArgumentException("note must be 1 to " + MAX_NOTE
+            throw new Errors.BadRequest("note must be 1 to " + MAX_NOTE
                     + " characters, without control or bidirectional-override characters");
         }
-        sendEmail = Boolean.TRUE.equals(sendEmail);
-        if (sendEmail && email == null) {
-            throw new IllegalArgumentException("send_email needs an email");
+        if (Boolean.TRUE.equals(sendEmail) && email == null) {
+            throw new Errors.BadRequest("send_email needs an email");
         }
-        email = email == null ? null : email.toLowerCase(Locale.ROOT);
-    }
-
-    static CreateInviteRequest parse(InputStream body) throws Errors.BadRequest {
-        return JsonBodies.read(body, MAX_BODY_BYTES, CreateInviteRequest.class);
+        return new CreateInviteRequest(username, email == null ? null : email.toLowerCase(Locale.ROOT), names, app,
+                expires, note, Boolean.TRUE.equals(sendEmail));
     }
 }

@@ -85,6 +85,12 @@ class CreateInviteRequestTest {
     }
 
     @Test
+    void theReaderAnswersBeforeTheRules() {
+        assertEquals("unknown field: emial", refused("{\"emial\":\"a@example.org\",\"send_email\":true}"));
+        assertTrue(refused("{\"username\":\"Bad\"} x").startsWith("malformed JSON"));
+    }
+
+    @Test
     void oversizedBodiesAreRefused() {
         assertEquals("body larger than 8192 bytes", refused("{\"note\":\"" + "x".repeat(9000) + "\"}"));
     }

@@ -66,6 +66,8 @@ class CreateAccountRequestTest {
         assertEquals("name: wrong type", refused("{\"name\":42}"));
         assertEquals("unknown field: extra", refused("{\"name\":\"okname\",\"extra\":1}"));
         assertEquals("unknown field: tokenTtl", refused("{\"name\":\"okname\",\"tokenTtl\":60}"));
+        assertEquals("unknown field: nme", refused("{\"nme\":\"billing\"}"), "a misspelt field, not a missing name");
+        assertTrue(refused("{\"name\":\"A\"} {}").startsWith("malformed JSON"), "the reader before the rules");
         assertTrue(refused("{\"name\":\"okname\",\"name\":\"other\"}").startsWith("malformed JSON"));
         assertTrue(refused("{\"name\":\"okname\"} {}").startsWith("malformed JSON"));
         assertEquals("body must be a JSON object", refused("[]"));
