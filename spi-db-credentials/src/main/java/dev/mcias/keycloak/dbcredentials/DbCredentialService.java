@@ -9,6 +9,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 
+import com.fasterxml.jackson.annotation.JsonIgnore;
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonProperty;
 import org.jboss.logging.Logger;
 import org.keycloak.models.ClientModel;
 import org.keycloak.models.KeycloakSession;
@@ -33,6 +36,46 @@ public final class DbCredentialService {
     private final KeycloakSession session;
     private final DbCredentialsResourceProviderFactory config;
     private final DbCredentialStore store;
+
+    /*
+     * The answers. Keys the API leaves out when they have no value are NON_NULL; every other null is written or not
+     * as the server's mapper writes nulls (Keycloak's leaves them out), so the format is the one of the former maps.
+     */
+
+    /** The read answer: a login; {@code options} only when set, {@code expires_at} in dynamic mode. */
+    public record Credentials(DbCredentialMode mode, String host, int port, String database, String username,
+                              String password, String sslmode,
+                              @JsonInclude(JsonInclude.Include.NON_NULL) String options, String uri,
+                              @JsonProperty("expires_at") @JsonInclude(JsonInclude.Include.NON_NULL) String expiresAt) {
+        /** Never the password. */
+        @Override
+        public String toString() {
+            return "Credentials[" + mode + " " + username + "@" + host + ":" + port + "/" + database + "]";
+        }
+    }
+
+    /**
+     * The PUT answer: the stored settings, never the password; group role and TTL in dynamic mode only.
+     * {@code created}, whether the PUT created the configuration, is for the audit, not the answer.
+     */
+    public record Stored(String account, DbCredentialMode mode, String host, int port, String database,
+                         String username, String sslmode, String options,
+                         @JsonProperty("group_role") @JsonInclude(JsonInclude.Include.NON_NULL) String groupRole,
+                         @JsonProperty("ttl_seconds") @JsonInclude(JsonInclude.Include.NON_NULL) Long ttlSeconds,
+                         @JsonProperty("key_id") String keyId, @JsonIgnore boolean created) {
+    }
+
+    public record Rotated(int rotated, @JsonProperty("key_id") String keyId) {
+    }
+
+    public record Status(@JsonProperty("dynamic_roles") long dynamicRoles,
+                         @JsonProperty("stuck_roles") long stuckRoles, List<StuckRole> stuck) {
+    }
+
+    public record StuckRole(String role, @JsonProperty("expires_at") String expiresAt, int attempts,
+                            @JsonProperty("next_attempt_at") String nextAttemptAt,
+                            @JsonProperty("last_error") String lastError) {
+    }
 
     public DbCredentialService(KeycloakSession session, DbCredentialsResourceProviderFactory config) {
         this.session = session;
@@ -76,33 +119,22 @@ public final class DbCredentialService {
     }
 
     /** The credentials: the stored login, or in dynamic mode a new role. */
-    public Map<String, Object> read(RealmModel realm, ClientModel account, String name) {
+    public Credentials read(RealmModel realm, ClientModel account, String name) {
         DbCredentialEntity row = store.find(realm.getId(), account.getId());
         if (row == null) {
             throw DbCredentialException.notConfigured();
         }
         String secret = decrypt(box(), row, name);
         if (row.getMode() == DbCredentialMode.STATIC) {
-            return connection(row, row.getUsername(), secret);
+            return connection(row, row.getUsername(), secret, null);
         }
         return createDynamicRole(name, row, secret);
     }
 
-    private static Map<String, Object> connection(DbCredentialEntity row, String user, String password) {
-        Map<String, Object> out = new LinkedHashMap<>();
-        out.put("mode", row.getMode().value());
-        out.put("host", row.getHost());
-        out.put("port", row.getPort());
-        out.put("database", row.getDatabase());
-        out.put("username", user);
-        out.put("password", password);
-        out.put("sslmode", row.getSslmode());
-        if (row.getOptions() != null) {
-            out.put("options", row.getOptions());
-        }
-        out.put("uri", PostgresRoles.uri(user, password, row.getHost(), row.getPort(), row.getDatabase(),
-                row.getSslmode(), row.getOptions()));
-        return out;
+    private static Credentials connection(DbCredentialEntity row, String user, String password, Instant expires) {
+        return new Credentials(row.getMode(), row.getHost(), row.getPort(), row.getDatabase(), user, password,
+                row.getSslmode(), row.getOptions(), PostgresRoles.uri(user, password, row.getHost(), row.getPort(),
+                row.getDatabase(), row.getSslmode(), row.getOptions()), expires == null ? null : expires.toString());
     }
 
     /**
@@ -111,7 +143,7 @@ public final class DbCredentialService {
      * connection broke while the statement was under way the record stays, expired, and the reaper drops the
      * role if it exists.
      */
-    private Map<String, Object> createDynamicRole(String name, DbCredentialEntity row, String adminPassword) {
+    private Credentials createDynamicRole(String name, DbCredentialEntity row, String adminPassword) {
         String role = PostgresRoles.newRoleName();
         String password = PostgresRoles.newPassword();
         long now = System.currentTimeMillis();
@@ -148,9 +180,7 @@ public final class DbCredentialService {
             });
             throw transientFailure ? unavailable() : misconfigured(e);
         }
-        Map<String, Object> out = connection(row, role, password);
-        out.put("expires_at", expires.toString());
-        return out;
+        return connection(row, role, password, expires);
     }
 
     private static DbCredentialException unavailable() {
@@ -165,8 +195,7 @@ public final class DbCredentialService {
     }
 
     /** Stores settings and secret; in dynamic mode only after the connection role proved it can do its job. */
-    public Map<String, Object> set(RealmModel realm, ClientModel account, String name, DbCredentialSpec spec,
-                                   String actor) {
+    public Stored set(RealmModel realm, ClientModel account, String name, DbCredentialSpec spec, String actor) {
         SecretBox box = box();
         if (spec.dynamic()) {
             verifyConnectionRole(name, spec);
@@ -197,9 +226,9 @@ public final class DbCredentialService {
         if (created) {
             store.add(row);
         }
-        Map<String, Object> out = describe(name, row);
-        out.put("created", created);
-        return out;
+        return new Stored(name, row.getMode(), row.getHost(), row.getPort(), row.getDatabase(), row.getUsername(),
+                row.getSslmode(), row.getOptions(), row.getGroupRole(),
+                row.getGroupRole() == null ? null : row.getTtlSeconds(), row.getKeyId(), created);
     }
 
     private static boolean sameServerAndRole(DbCredentialEntity row, DbCredentialSpec spec) {
@@ -312,7 +341,7 @@ public final class DbCredentialService {
     }
 
     /** Re-encrypts every stored secret of the realm under the current key; all or nothing. */
-    public Map<String, Object> rotateKeys(RealmModel realm) {
+    public Rotated rotateKeys(RealmModel realm) {
         SecretBox box = box();
         int rotated = 0;
         for (DbCredentialEntity row : store.all(realm.getId())) {
@@ -331,47 +360,18 @@ public final class DbCredentialService {
             row.setSecret(box.encrypt(plain, context(row)));
             rotated++;
         }
-        Map<String, Object> out = new LinkedHashMap<>();
-        out.put("rotated", rotated);
-        out.put("key_id", box.currentKeyId());
-        return out;
+        return new Rotated(rotated, box.currentKeyId());
     }
 
     /** Roles of the realm not dropped yet, and those a drop failed for (stuck), with why. */
-    public Map<String, Object> status(RealmModel realm) {
-        Map<String, Object> out = new LinkedHashMap<>();
-        out.put("dynamic_roles", store.countRoles(realm.getId(), false));
-        out.put("stuck_roles", store.countRoles(realm.getId(), true));
-        List<Map<String, Object>> stuck = new ArrayList<>();
+    public Status status(RealmModel realm) {
+        List<StuckRole> stuck = new ArrayList<>();
         for (DynamicRoleEntity d : store.stuckRoles(realm.getId(), STATUS_LIST)) {
-            Map<String, Object> r = new LinkedHashMap<>();
-            r.put("role", d.getRoleName());
-            r.put("expires_at", Instant.ofEpochMilli(d.getExpiresAt()).toString());
-            r.put("attempts", d.getAttempts());
-            r.put("next_attempt_at", d.getNextAttemptAt() == null ? null : Instant.ofEpochMilli(d.getNextAttemptAt()).toString());
-            r.put("last_error", d.getLastError());
-            stuck.add(r);
+            stuck.add(new StuckRole(d.getRoleName(), Instant.ofEpochMilli(d.getExpiresAt()).toString(), d.getAttempts(),
+                    d.getNextAttemptAt() == null ? null : Instant.ofEpochMilli(d.getNextAttemptAt()).toString(),
+                    d.getLastError()));
         }
-        out.put("stuck", stuck);
-        return out;
-    }
-
-    static Map<String, Object> describe(String name, DbCredentialEntity row) {
-        Map<String, Object> out = new LinkedHashMap<>();
-        out.put("account", name);
-        out.put("mode", row.getMode().value());
-        out.put("host", row.getHost());
-        out.put("port", row.getPort());
-        out.put("database", row.getDatabase());
-        out.put("username", row.getUsername());
-        out.put("sslmode", row.getSslmode());
-        out.put("options", row.getOptions());
-        if (row.getGroupRole() != null) {
-            out.put("group_role", row.getGroupRole());
-            out.put("ttl_seconds", row.getTtlSeconds());
-        }
-        out.put("key_id", row.getKeyId());
-        return out;
+        return new Status(store.countRoles(realm.getId(), false), store.countRoles(realm.getId(), true), stuck);
     }
 
     /**

@@ -1,36 +1,86 @@
 package dev.mcias.keycloak.dbcredentials;
 
+import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
-import java.util.Iterator;
 import java.util.Set;
 import java.util.regex.Pattern;
 
-import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.annotation.JsonFormat;
+import com.fasterxml.jackson.annotation.JsonProperty;
 
-import dev.mcias.keycloak.common.Text;
+import dev.mcias.keycloak.common.Errors;
+import dev.mcias.keycloak.common.JsonBodies;
 
 /**
- * A validated PUT body. Identifiers (database, user, group role) are limited to a conservative character set
- * and are quoted anyway wherever they reach SQL; nothing user-supplied is ever concatenated into SQL unquoted.
+ * A PUT body; a null is an absent field. In what {@link #parse} returns, {@code port} and {@code sslmode} (and in
+ * dynamic mode {@code ttlSeconds}) hold their defaults. Identifiers (database, user, group
+ * role) are limited to a conservative character set and are quoted anyway wherever they reach SQL; nothing
+ * user-supplied is ever concatenated into SQL unquoted. Messages name fields, never the password.
  */
-public record DbCredentialSpec(DbCredentialMode mode, String host, int port, String database, String username,
-                               String password, String sslmode, String options, String groupRole, Long ttlSeconds) {
+public record DbCredentialSpec(
+        // An unknown mode binds as null, so that it gets the rule's message rather than "wrong type".
+        @JsonFormat(with = JsonFormat.Feature.READ_UNKNOWN_ENUM_VALUES_AS_NULL) DbCredentialMode mode,
+        String host, Integer port, String database, String username, String password, String sslmode,
+        String options, @JsonProperty("group_role") String groupRole, @JsonProperty("ttl_seconds") Long ttlSeconds) {
 
     public static final Set<String> SSLMODES = Set.of("disable", "allow", "prefer", "require", "verify-ca",
             "verify-full");
     static final Pattern HOST = Pattern.compile("[A-Za-z0-9]([A-Za-z0-9.-]{0,251}[A-Za-z0-9])?");
     static final Pattern IDENTIFIER = Pattern.compile("[A-Za-z_][A-Za-z0-9_]{0,62}");
     static final Pattern OPTIONS = Pattern.compile("[A-Za-z0-9 _=.,:/+-]{0,512}");
-    static final Set<String> STATIC_FIELDS = Set.of("mode", "host", "port", "database", "username", "password",
-            "sslmode", "options");
-    static final Set<String> DYNAMIC_FIELDS = Set.of("mode", "host", "port", "database", "username", "password",
-            "sslmode", "options", "group_role", "ttl_seconds");
     public static final long MIN_TTL = 10;
     public static final long MAX_TTL = 7 * 24 * 3600;
     public static final long DEFAULT_TTL = 3600;
+    static final int MAX_BODY_BYTES = 4096;
 
     /** Longest password, in UTF-8 bytes (the stored ciphertext column is sized for it). */
     public static final int MAX_PASSWORD_BYTES = 1024;
+
+    /** Reads and validates a PUT body. */
+    public static DbCredentialSpec parse(InputStream body) throws Errors.BadRequest {
+        return JsonBodies.read(body, MAX_BODY_BYTES, DbCredentialSpec.class).validated();
+    }
+
+    /** This body checked, with its defaults. */
+    private DbCredentialSpec validated() throws Errors.BadRequest {
+        if (mode != DbCredentialMode.STATIC && mode != DbCredentialMode.DYNAMIC) {
+            throw new Errors.BadRequest("mode must be static or dynamic");
+        }
+        if (!dynamic() && (groupRole != null || ttlSeconds != null)) {
+            throw new Errors.BadRequest("unknown field for static mode: "
+                    + (groupRole != null ? "group_role" : "ttl_seconds"));
+        }
+        if (!HOST.matcher(required(host, "host")).matches()) {
+            throw new Errors.BadRequest("host must be a hostname or IPv4 address");
+        }
+        int p = port == null ? 5432 : port;
+        if (p < 1 || p > 65535) {
+            throw new Errors.BadRequest("port must be an integer from 1 to 65535");
+        }
+        identifier(database, "database");
+        identifier(username, "username");
+        if (required(password, "password").isEmpty() || password.indexOf('\0') >= 0
+                || password.getBytes(StandardCharsets.UTF_8).length > MAX_PASSWORD_BYTES) {
+            throw new Errors.BadRequest("password must be 1 to " + MAX_PASSWORD_BYTES
+                    + " bytes in UTF-8 (1024 ASCII characters)");
+        }
+        String ssl = sslmode == null ? "require" : sslmode;
+        if (!SSLMODES.contains(ssl)) {
+            throw new Errors.BadRequest("sslmode must be one of " + SSLMODES);
+        }
+        if (options != null && !OPTIONS.matcher(options).matches()) {
+            throw new Errors.BadRequest("options may hold at most 512 of: letters, digits, space and _=.,:/+-");
+        }
+        Long ttl = null;
+        if (dynamic()) {
+            identifier(groupRole, "group_role");
+            ttl = ttlSeconds == null ? DEFAULT_TTL : ttlSeconds;
+            if (ttl < MIN_TTL || ttl > MAX_TTL) {
+                throw new Errors.BadRequest("ttl_seconds must be whole seconds from " + MIN_TTL + " to " + MAX_TTL);
+            }
+        }
+        return new DbCredentialSpec(mode, host, p, database, username, password, ssl, options, groupRole, ttl);
+    }
 
     /** Never the password. */
     @Override
@@ -43,91 +93,16 @@ public record DbCredentialSpec(DbCredentialMode mode, String host, int port, Str
         return mode == DbCredentialMode.DYNAMIC;
     }
 
-    /** Validates a PUT body; messages never contain the password. */
-    public static DbCredentialSpec parse(JsonNode json) throws Invalid {
-        if (json == null || !json.isObject()) {
-            throw new Invalid("body must be a JSON object");
+    private static String required(String value, String field) throws Errors.BadRequest {
+        if (value == null) {
+            throw new Errors.BadRequest(field + " is required");
         }
-        String modeText = text(json, "mode", true);
-        if (!"static".equals(modeText) && !"dynamic".equals(modeText)) {
-            throw new Invalid("mode must be static or dynamic");
-        }
-        DbCredentialMode mode = DbCredentialMode.of(modeText);
-        Set<String> allowed = mode == DbCredentialMode.DYNAMIC ? DYNAMIC_FIELDS : STATIC_FIELDS;
-        for (Iterator<String> it = json.fieldNames(); it.hasNext(); ) {
-            String f = it.next();
-            if (!allowed.contains(f)) {
-                throw new Invalid("unknown field for " + mode + " mode: " + Text.printable(f));
-            }
-        }
-        String host = text(json, "host", true);
-        if (!HOST.matcher(host).matches()) {
-            throw new Invalid("host must be a hostname or IPv4 address");
-        }
-        int port = 5432;
-        if (json.has("port")) {
-            JsonNode p = json.get("port");
-            if (!p.isInt() || p.asInt() < 1 || p.asInt() > 65535) {
-                throw new Invalid("port must be an integer from 1 to 65535");
-            }
-            port = p.asInt();
-        }
-        String database = identifier(json, "database", true);
-        String username = identifier(json, "username", true);
-        String password = text(json, "password", true);
-        if (password.isEmpty() || password.getBytes(StandardCharsets.UTF_8).length > MAX_PASSWORD_BYTES
-                || password.indexOf('\0') >= 0) {
-            throw new Invalid("password must be 1 to " + MAX_PASSWORD_BYTES + " bytes in UTF-8 (1024 ASCII characters)");
-        }
-        String sslmode = json.has("sslmode") ? text(json, "sslmode", true) : "require";
-        if (!SSLMODES.contains(sslmode)) {
-            throw new Invalid("sslmode must be one of " + SSLMODES);
-        }
-        String options = json.has("options") ? text(json, "options", false) : null;
-        if (options != null && !OPTIONS.matcher(options).matches()) {
-            throw new Invalid("options may hold at most 512 of: letters, digits, space and _=.,:/+-");
-        }
-        String group = null;
-        Long ttl = null;
-        if (mode == DbCredentialMode.DYNAMIC) {
-            group = identifier(json, "group_role", true);
-            ttl = DEFAULT_TTL;
-            if (json.has("ttl_seconds")) {
-                JsonNode t = json.get("ttl_seconds");
-                if (!t.isIntegralNumber() || !t.canConvertToLong() || t.asLong() < MIN_TTL || t.asLong() > MAX_TTL) {
-                    throw new Invalid("ttl_seconds must be whole seconds from " + MIN_TTL + " to " + MAX_TTL);
-                }
-                ttl = t.asLong();
-            }
-        }
-        return new DbCredentialSpec(mode, host, port, database, username, password, sslmode, options, group, ttl);
+        return value;
     }
 
-    private static String text(JsonNode json, String field, boolean required) throws Invalid {
-        JsonNode n = json.get(field);
-        if (n == null || n.isNull()) {
-            if (required) {
-                throw new Invalid(field + " is required");
-            }
-            return null;
-        }
-        if (!n.isTextual()) {
-            throw new Invalid(field + " must be a string");
-        }
-        return n.asText();
-    }
-
-    private static String identifier(JsonNode json, String field, boolean required) throws Invalid {
-        String s = text(json, field, required);
-        if (s != null && !IDENTIFIER.matcher(s).matches()) {
-            throw new Invalid(field + " must be 1-63 characters: a letter or _, then letters, digits or _");
-        }
-        return s;
-    }
-
-    public static final class Invalid extends Exception {
-        public Invalid(String message) {
-            super(message);
+    private static void identifier(String value, String field) throws Errors.BadRequest {
+        if (!IDENTIFIER.matcher(required(value, field)).matches()) {
+            throw new Errors.BadRequest(field + " must be 1-63 characters: a letter or _, then letters, digits or _");
         }
     }
 }

@@ -1,9 +1,7 @@
 package dev.mcias.keycloak.dbcredentials;
 
 import java.io.InputStream;
-import java.util.Map;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.GET;
@@ -23,7 +21,6 @@ import dev.mcias.keycloak.common.Access;
 import dev.mcias.keycloak.common.Attempt;
 import dev.mcias.keycloak.common.Caller;
 import dev.mcias.keycloak.common.Errors;
-import dev.mcias.keycloak.common.JsonBodies;
 
 import dev.mcias.keycloak.systemaccounts.AccountAccess;
 import dev.mcias.keycloak.systemaccounts.AccountAccess.Need;
@@ -57,8 +54,8 @@ public class DbCredentialsResource {
     public Response read(@PathParam("account") String name) {
         AccountAccess access = AccountAccess.require(session, name, config.adminRole(), Need.SEE, attempt("read"));
         try {
-            Map<String, Object> body = service.read(realm, access.account(), name);
-            audit(access.caller(), OperationType.ACTION, name, "read", String.valueOf(body.get("mode")));
+            DbCredentialService.Credentials body = service.read(realm, access.account(), name);
+            audit(access.caller(), OperationType.ACTION, name, "read", body.mode().value());
             return Response.ok(body).header("Cache-Control", "no-store").header("Pragma", "no-cache").build();
         } catch (DbCredentialException e) {
             return error(e);
@@ -73,17 +70,14 @@ public class DbCredentialsResource {
         Caller caller = access.caller();
         DbCredentialSpec spec;
         try {
-            JsonNode json = JsonBodies.readObject(body, 4096);
-            spec = DbCredentialSpec.parse(json);
+            spec = DbCredentialSpec.parse(body);
         } catch (Errors.BadRequest e) {
             return e.response();
-        } catch (DbCredentialSpec.Invalid e) {
-            return Errors.badRequest(e.getMessage());
         }
         try {
-            Map<String, Object> stored = service.set(realm, access.account(), name, spec, caller.name());
-            boolean created = Boolean.TRUE.equals(stored.remove("created"));
-            audit(caller, created ? OperationType.CREATE : OperationType.UPDATE, name, "set", spec.mode().value());
+            DbCredentialService.Stored stored = service.set(realm, access.account(), name, spec, caller.name());
+            audit(caller, stored.created() ? OperationType.CREATE : OperationType.UPDATE, name, "set",
+                    spec.mode().value());
             return Response.ok(stored).build();
         } catch (DbCredentialException e) {
             return error(e);
@@ -109,8 +103,8 @@ public class DbCredentialsResource {
     public Response rotateKeys() {
         Caller caller = Access.realmRole(session, config.adminRole(), attempt("rotate-keys"));
         try {
-            Map<String, Object> out = service.rotateKeys(realm);
-            audit(caller, OperationType.ACTION, "-", "rotate-keys", String.valueOf(out.get("key_id")));
+            DbCredentialService.Rotated out = service.rotateKeys(realm);
+            audit(caller, OperationType.ACTION, "-", "rotate-keys", out.keyId());
             return Response.ok(out).build();
         } catch (DbCredentialException e) {
             return error(e);
