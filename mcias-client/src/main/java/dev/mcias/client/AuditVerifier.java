@@ -17,7 +17,6 @@ import java.util.Base64;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.HexFormat;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -173,9 +172,7 @@ public final class AuditVerifier {
             return d.asText(); // stored text that was not a JSON object is exported as it is
         }
         Map<String, Object> sorted = new TreeMap<>();
-        Iterator<Map.Entry<String, JsonNode>> it = d.fields();
-        while (it.hasNext()) {
-            Map.Entry<String, JsonNode> e = it.next();
+        for (Map.Entry<String, JsonNode> e : d.properties()) {
             sorted.put(e.getKey(), e.getValue().isNull() ? null : e.getValue().isTextual() ? e.getValue().asText()
                     : e.getValue());
         }

@@ -3,7 +3,6 @@ package dev.mcias.client;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.channels.FileChannel;
-import java.nio.channels.FileLock;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Clock;
@@ -49,8 +48,9 @@ public final class SessionTokens implements TokenSource {
         // session at once would log it out. Refreshes of a profile are serialized with a lock file, and a
         // process that waited uses what the other one stored.
         try (FileChannel ch = FileChannel.open(store.lockFile(profile), Set.of(StandardOpenOption.CREATE,
-                StandardOpenOption.WRITE), PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-                FileLock lock = ch.lock()) {
+                StandardOpenOption.WRITE),
+                PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")))) {
+            ch.lock(); // FileChannel.close() releases it
             Session latest = store.load(profile);
             if (latest == null) {
                 throw new NotLoggedInException("logged out meanwhile; run: mciasctl login");

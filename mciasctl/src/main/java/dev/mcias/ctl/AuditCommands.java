@@ -203,7 +203,7 @@ final class AuditCommands {
                 String name = here ? names.username(e.path("user_id").asText(null)) : null;
                 String cid = here ? names.clientId(e.path("client_id").asText(null)) : null;
                 ObjectNode withNames = dev.mcias.client.Json.MAPPER.createObjectNode();
-                e.fields().forEachRemaining(f -> {
+                e.properties().forEach(f -> {
                     withNames.set(f.getKey(), f.getValue());
                     if (f.getKey().equals("user_id")) {
                         withNames.put("username", name);

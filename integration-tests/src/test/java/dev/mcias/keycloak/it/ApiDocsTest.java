@@ -73,11 +73,9 @@ class ApiDocsTest {
     void everyDocumentedPathParameterIsDeclared() throws IOException {
         JsonNode doc = openApi();
         List<String> problems = new ArrayList<>();
-        for (Iterator<Map.Entry<String, JsonNode>> paths = doc.path("paths").fields(); paths.hasNext(); ) {
-            Map.Entry<String, JsonNode> p = paths.next();
+        for (Map.Entry<String, JsonNode> p : doc.path("paths").properties()) {
             Set<String> inTemplate = templateNames(p.getKey());
-            for (Iterator<Map.Entry<String, JsonNode>> ops = p.getValue().fields(); ops.hasNext(); ) {
-                Map.Entry<String, JsonNode> op = ops.next();
+            for (Map.Entry<String, JsonNode> op : p.getValue().properties()) {
                 if (!HTTP_METHODS.contains(op.getKey())) {
                     continue;
                 }
@@ -296,8 +294,7 @@ class ApiDocsTest {
         }
         assertEquals(Set.of(MOUNT), bases, "servers of docs/openapi.yaml");
         Set<String> ops = new TreeSet<>();
-        for (Iterator<Map.Entry<String, JsonNode>> paths = doc.path("paths").fields(); paths.hasNext(); ) {
-            Map.Entry<String, JsonNode> p = paths.next();
+        for (Map.Entry<String, JsonNode> p : doc.path("paths").properties()) {
             for (Iterator<String> methods = p.getValue().fieldNames(); methods.hasNext(); ) {
                 String method = methods.next();
                 if (HTTP_METHODS.contains(method)) {

@@ -12,6 +12,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
+import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.mcias.keycloak.it.support.Await;
 import dev.mcias.keycloak.it.support.Jwt;
@@ -156,7 +157,7 @@ class AppAccessRevocationIT {
 
     void updateUser(String userId, Map<String, Object> changes) {
         JsonNode rep = api.get(api.adminRealmUrl("/users/" + userId), api.adminToken()).expect(200).json();
-        Map<String, Object> body = KeycloakApi.JSON.convertValue(rep, Map.class);
+        Map<String, Object> body = KeycloakApi.JSON.convertValue(rep, new TypeReference<>() { });
         body.putAll(changes);
         api.putJson(api.adminRealmUrl("/users/" + userId), api.adminToken(), body).expect(204);
     }
@@ -258,7 +259,7 @@ class AppAccessRevocationIT {
             JsonNode otherTokens = signIn(app, other.username());
             String uuid = fx.clientUuid(app);
             JsonNode rep = api.get(api.adminRealmUrl("/clients/" + uuid), api.adminToken()).expect(200).json();
-            Map<String, Object> body = KeycloakApi.JSON.convertValue(rep, Map.class);
+            Map<String, Object> body = KeycloakApi.JSON.convertValue(rep, new TypeReference<>() { });
             @SuppressWarnings("unchecked")
             Map<String, Object> attributes = (Map<String, Object>) body.get("attributes");
             attributes.put("mcias.members-only", "true");

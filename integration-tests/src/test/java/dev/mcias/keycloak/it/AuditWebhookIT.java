@@ -348,8 +348,10 @@ class AuditWebhookIT {
             socket = new java.net.ServerSocket(0, 50, java.net.InetAddress.getByName(address));
             Thread t = new Thread(() -> {
                 while (!socket.isClosed()) {
-                    try (java.net.Socket s = socket.accept()) {
+                    try {
+                        java.net.Socket s = socket.accept();
                         accepted.incrementAndGet();
+                        s.close();
                     } catch (java.io.IOException e) {
                         // closed
                     }

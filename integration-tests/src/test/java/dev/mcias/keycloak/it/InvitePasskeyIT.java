@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
+import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.mcias.keycloak.it.support.Await;
 import dev.mcias.keycloak.it.support.Browser;
@@ -286,7 +287,7 @@ class InvitePasskeyIT {
         }
 
         void setEnabled(boolean enabled) {
-            Map<String, Object> changed = KeycloakApi.JSON.convertValue(action, Map.class);
+            Map<String, Object> changed = KeycloakApi.JSON.convertValue(action, new TypeReference<>() { });
             changed.put("enabled", enabled);
             api.putJson(api.adminRealmUrl("/authentication/required-actions/" + WEBAUTHN_REGISTER), api.adminToken(),
                     changed).expect(204);

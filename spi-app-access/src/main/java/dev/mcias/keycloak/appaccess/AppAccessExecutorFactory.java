@@ -6,7 +6,6 @@ import org.keycloak.Config;
 import org.keycloak.models.KeycloakSession;
 import org.keycloak.models.KeycloakSessionFactory;
 import org.keycloak.provider.ProviderConfigProperty;
-import org.keycloak.services.clientpolicy.executor.ClientPolicyExecutorProvider;
 import org.keycloak.services.clientpolicy.executor.ClientPolicyExecutorProviderFactory;
 
 public class AppAccessExecutorFactory implements ClientPolicyExecutorProviderFactory {
@@ -14,7 +13,7 @@ public class AppAccessExecutorFactory implements ClientPolicyExecutorProviderFac
     public static final String ID = "mcias-app-access";
 
     @Override
-    public ClientPolicyExecutorProvider create(KeycloakSession session) {
+    public AppAccessExecutor create(KeycloakSession session) {
         return new AppAccessExecutor(session);
     }
 

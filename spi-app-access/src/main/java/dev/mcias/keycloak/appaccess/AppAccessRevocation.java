@@ -109,8 +109,15 @@ final class AppAccessRevocation {
             }
         }
         if (wholeRealm) {
+            // Keycloak lists an app's sessions read-only only: each one listed is loaded again to be ended.
             realm.getClientsStream().filter(AppAccess::isMembersOnly).toList().forEach(app ->
-                    session.sessions().getUserSessionsStream(realm, app).toList().forEach(us -> recheck(session, realm, us)));
+                    session.sessions().readOnlyStreamUserSessions(realm, app, 0, -1).map(UserSessionModel::getId)
+                            .toList().forEach(id -> {
+                                UserSessionModel us = session.sessions().getUserSession(realm, id);
+                                if (us != null) {
+                                    recheck(session, realm, us);
+                                }
+                            }));
         }
     }
 
@@ -123,7 +130,8 @@ final class AppAccessRevocation {
             List<ClientModel> apps = userSession.getAuthenticatedClientSessions().values().stream()
                     .map(AuthenticatedClientSessionModel::getClient).toList();
             AuthenticationManager.backchannelLogout(session, realm, userSession, session.getContext().getUri(),
-                    session.getContext().getConnection(), session.getContext().getRequestHeaders(), true);
+                    session.getContext().getConnection(), session.getContext().getHttpRequest().getHttpHeaders(),
+                    true);
             apps.forEach(app -> audit(session, realm, userSession, user, app));
             return;
         }
@@ -132,7 +140,7 @@ final class AppAccessRevocation {
                 .filter(app -> app != null && !AppAccess.mayUse(realm, app, user)).toList();
         for (ClientModel app : lost) {
             AuthenticationManager.backchannelLogoutUserSessionFromClient(session, realm, userSession, app,
-                    session.getContext().getUri(), session.getContext().getRequestHeaders());
+                    session.getContext().getUri(), session.getContext().getHttpRequest().getHttpHeaders());
             audit(session, realm, userSession, user, app);
         }
     }

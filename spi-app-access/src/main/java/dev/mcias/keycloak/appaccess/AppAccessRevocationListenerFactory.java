@@ -90,7 +90,8 @@ public class AppAccessRevocationListenerFactory implements EventListenerProvider
         try {
             session.sessions().getUserSessionsStream(realm, user).toList().forEach(us ->
                     AuthenticationManager.backchannelLogout(session, realm, us, session.getContext().getUri(),
-                            session.getContext().getConnection(), session.getContext().getRequestHeaders(), true));
+                            session.getContext().getConnection(),
+                            session.getContext().getHttpRequest().getHttpHeaders(), true));
         } catch (RuntimeException e) {
             // The deletion goes on: Keycloak removes the sessions with the user; apps learn it at their next refresh.
             LOG.warnf(e, "could not send back-channel logout for a user being deleted in realm %s", realm.getName());

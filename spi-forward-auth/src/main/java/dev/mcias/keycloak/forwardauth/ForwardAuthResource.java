@@ -64,7 +64,7 @@ public class ForwardAuthResource {
     public ForwardAuthResource(KeycloakSession session) {
         this.session = session;
         this.realm = session.getContext().getRealm();
-        this.headers = session.getContext().getRequestHeaders();
+        this.headers = session.getContext().getHttpRequest().getHttpHeaders();
     }
 
     // ---- the proxy's question
@@ -185,22 +185,31 @@ public class ForwardAuthResource {
         clientSession.setNote(OIDCLoginProtocol.SCOPE_PARAM, "openid");
         clientSession.setNote(OIDCLoginProtocol.ISSUER, org.keycloak.services.Urls.realmIssuer(
                 session.getContext().getUri(UrlType.FRONTEND).getBaseUri(), realm.getName()));
-        clientSession.setTimestamp(Time.currentTime());
+        touch(clientSession, (int) Time.currentTimeSeconds());
         event(EventType.LOGIN).client(app.client()).user(userSession.getUser()).session(userSession.getId())
                 .detail("cookie_domain", app.cookieDomain()).success();
     }
 
     /** Checks count as activity, at most one write per {@link ForwardAuth#REFRESH_SECONDS} per session. */
     private void keepAlive(App app, UserSessionModel userSession) {
-        int now = Time.currentTime();
+        int now = (int) Time.currentTimeSeconds();
         if (now - userSession.getLastSessionRefresh() >= ForwardAuth.REFRESH_SECONDS) {
             userSession.setLastSessionRefresh(now);
             AuthenticatedClientSessionModel clientSession = userSession.getAuthenticatedClientSessionByClient(
                     app.client().getId());
             if (clientSession != null) {
-                clientSession.setTimestamp(now);
+                touch(clientSession, now);
             }
         }
+    }
+
+    /**
+     * Keycloak 26.7 still expires an idle client session by its timestamp, and its own token code still sets it:
+     * the setter is deprecated for removal with no replacement yet.
+     */
+    @SuppressWarnings("removal")
+    private static void touch(AuthenticatedClientSessionModel clientSession, int now) {
+        clientSession.setTimestamp(now);
     }
 
     private Response identity(App app, UserModel user, String token) {
@@ -276,7 +285,7 @@ public class ForwardAuthResource {
         login.type = SignedCookie.LOGIN;
         login.realm = realm.getId();
         login.app = app.client().getClientId();
-        login.expires = Time.currentTime() + ForwardAuth.LOGIN_SECONDS;
+        login.expires = Time.currentTimeSeconds() + ForwardAuth.LOGIN_SECONDS;
         login.state = random();
         login.verifier = PkceUtils.generateCodeVerifier();
         login.returnUrl = app.url().returnUrl(requested);
@@ -321,7 +330,8 @@ public class ForwardAuthResource {
         App app = app(request, true);
         ClientModel client = login == null || app == null || !app.client().getClientId().equals(login.app) ? null
                 : app.client();
-        if (client == null || !login.valid(SignedCookie.LOGIN, realm.getId(), client.getClientId(), Time.currentTime())
+        if (client == null
+                || !login.valid(SignedCookie.LOGIN, realm.getId(), client.getClientId(), Time.currentTimeSeconds())
                 || !app.url().origin().equals(request.origin()) || code == null || code.length() > MAX_COOKIE) {
             codeRefusal(client, null, null, "state does not match this browser's sign-in");
             return plain(Response.Status.BAD_REQUEST, "this sign-in was not started in this browser, or took too long;"
@@ -355,7 +365,7 @@ public class ForwardAuthResource {
             codeRefusal(client, user, userSession.getId(), "not a member");
             return deniedPage(app);
         }
-        clientSession.setTimestamp(Time.currentTime());
+        touch(clientSession, (int) Time.currentTimeSeconds());
         SignedCookie cookie = new SignedCookie();
         cookie.type = SignedCookie.SESSION;
         cookie.realm = realm.getId();
@@ -365,7 +375,7 @@ public class ForwardAuthResource {
         cookie.nonce = random();
         clientSession.setNote(ForwardAuth.NONCE_NOTE, cookie.nonce);
         cookie.expires = Sessions.maxExpiry(realm, userSession);
-        int maxAge = (int) Math.max(1, cookie.expires - Time.currentTime());
+        int maxAge = (int) Math.max(1, cookie.expires - Time.currentTimeSeconds());
         event(EventType.CODE_TO_TOKEN).client(client).user(user).session(userSession.getId())
                 .detail("redirect_uri", app.url().callback()).success();
         return Response.status(Response.Status.FOUND).location(URI.create(app.url().returnUrl(login.returnUrl)))
@@ -513,7 +523,7 @@ public class ForwardAuthResource {
 
     /** The app's session cookie, if one of those the browser sent is a live one for this app in this realm. */
     private SignedCookie sessionCookie(App app, ForwardedRequest request) {
-        long now = Time.currentTime();
+        long now = Time.currentTimeSeconds();
         for (String value : cookies(app.cookieName(request.https()))) {
             SignedCookie c = decode(value);
             if (c != null && c.validSession(realm.getId(), app.client().getClientId(), app.cookieDomain(), now)) {

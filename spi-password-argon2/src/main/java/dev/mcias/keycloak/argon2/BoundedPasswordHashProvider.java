@@ -40,6 +40,8 @@ final class BoundedPasswordHashProvider implements PasswordHashProvider {
         return slot.run(() -> builtIn.encodedCredential(rawPassword, iterations));
     }
 
+    /** Kept for callers of the deprecated method: the interface's default would return the raw password. */
+    @Deprecated
     @Override
     public String encode(String rawPassword, int iterations) {
         return slot.run(() -> builtIn.encode(rawPassword, iterations));

@@ -48,6 +48,8 @@ public abstract class BoundedPbkdf2PasswordHashProviderFactory extends BoundedBu
 
     /** {@code pbkdf2}: HMAC-SHA1, 1,300,000 iterations, 512-bit key (4 SHA-1 blocks). */
     public static class Sha1 extends BoundedPbkdf2PasswordHashProviderFactory {
+        // Keycloak deprecates the SHA-1 id but still registers it; bounding its stored credentials needs its factory.
+        @SuppressWarnings("deprecation")
         public Sha1() {
             super(new Pbkdf2PasswordHashProviderFactory(), SHA1_DEFAULT_FACTOR, 20,
                     Pbkdf2PasswordHashProviderFactory.DEFAULT_ITERATIONS, 64);

@@ -87,15 +87,13 @@ final class SessionHashingSlot implements AutoCloseable {
     }
 
     <T> T run(Supplier<T> hashing) {
-        HashingLimiter.Permit permit;
+        HashingLimiter.Permit taken;
         synchronized (this) {
-            permit = reserved;
+            taken = reserved;
             reserved = null;
         }
-        if (permit == null) {
-            permit = limiter.acquire();
-        }
-        try (HashingLimiter.Permit p = permit) {
+        HashingLimiter.Permit permit = taken != null ? taken : limiter.acquire();
+        try (permit) {
             return hashing.get();
         }
     }

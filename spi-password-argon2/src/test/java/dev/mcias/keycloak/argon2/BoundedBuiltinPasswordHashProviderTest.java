@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 
@@ -13,7 +14,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.keycloak.common.crypto.CryptoIntegration;
-import org.keycloak.common.util.Base64;
 import org.keycloak.credential.hash.PasswordHashProviderFactory;
 import org.keycloak.credential.hash.Pbkdf2PasswordHashProviderFactory;
 import org.keycloak.credential.hash.Pbkdf2Sha256PasswordHashProviderFactory;
@@ -44,9 +44,12 @@ class BoundedBuiltinPasswordHashProviderTest {
     /** Keycloak keeps the factory with the higher order() for a duplicate id (ProviderManager.compareFactories). */
     @Test
     void eachOverridesTheBuiltInIdWithAHigherOrder() {
+        // The deprecated SHA-1 id is still one Keycloak registers, and so one ours overrides.
+        @SuppressWarnings("deprecation")
+        PasswordHashProviderFactory sha1 = new Pbkdf2PasswordHashProviderFactory();
         Map<BoundedBuiltinPasswordHashProviderFactory, PasswordHashProviderFactory> pairs = Map.of(
                 new BoundedArgon2PasswordHashProviderFactory(), new Argon2PasswordHashProviderFactory(),
-                new BoundedPbkdf2PasswordHashProviderFactory.Sha1(), new Pbkdf2PasswordHashProviderFactory(),
+                new BoundedPbkdf2PasswordHashProviderFactory.Sha1(), sha1,
                 new BoundedPbkdf2PasswordHashProviderFactory.Sha256(), new Pbkdf2Sha256PasswordHashProviderFactory(),
                 new BoundedPbkdf2PasswordHashProviderFactory.Sha512(), new Pbkdf2Sha512PasswordHashProviderFactory());
         pairs.forEach((ours, builtIn) -> {
@@ -60,7 +63,9 @@ class BoundedBuiltinPasswordHashProviderTest {
     /** The defaults our bounds are relative to are those of the Keycloak we compile against. */
     @Test
     void referencesAreKeycloaksDefaults() {
-        assertEquals(1_300_000, Pbkdf2PasswordHashProviderFactory.DEFAULT_ITERATIONS);
+        @SuppressWarnings("deprecation") // the SHA-1 id's default, which the Sha1 bound is relative to
+        int sha1Iterations = Pbkdf2PasswordHashProviderFactory.DEFAULT_ITERATIONS;
+        assertEquals(1_300_000, sha1Iterations);
         assertEquals(600_000, Pbkdf2Sha256PasswordHashProviderFactory.DEFAULT_ITERATIONS);
         assertEquals(210_000, Pbkdf2Sha512PasswordHashProviderFactory.DEFAULT_ITERATIONS);
         BoundedPbkdf2PasswordHashProviderFactory.Sha256 f = new BoundedPbkdf2PasswordHashProviderFactory.Sha256();
@@ -113,10 +118,11 @@ class BoundedBuiltinPasswordHashProviderTest {
     void pbkdf2WorkCountsHashBlocks() {
         // 64-byte key from SHA-256 = 2 blocks: at factor 2 (reference 600,000 x 1 block), 600,000 iterations fit,
         // 600,001 do not; a key longer than Keycloak ever stores is refused outright.
-        String twoBlocks = Base64.encodeBytes(new byte[64]);
+        String twoBlocks = Base64.getEncoder().encodeToString(new byte[64]);
         assertTrue(BuiltinHashBounds.pbkdf2(cred("pbkdf2-sha256", 600_000, twoBlocks), 32, 2 * 600_000L, 1));
         assertFalse(BuiltinHashBounds.pbkdf2(cred("pbkdf2-sha256", 600_001, twoBlocks), 32, 2 * 600_000L, 1));
-        assertFalse(BuiltinHashBounds.pbkdf2(cred("pbkdf2-sha256", 1, Base64.encodeBytes(new byte[65])), 32, 1L << 40, 1));
+        String tooLong = Base64.getEncoder().encodeToString(new byte[65]);
+        assertFalse(BuiltinHashBounds.pbkdf2(cred("pbkdf2-sha256", 1, tooLong), 32, 1L << 40, 1));
         assertFalse(BuiltinHashBounds.pbkdf2(cred("pbkdf2-sha256", 0, twoBlocks), 32, 1L << 40, 1));
         assertFalse(BuiltinHashBounds.pbkdf2(cred("pbkdf2-sha256", 1000, "not base64!"), 32, 1L << 40, 1));
     }

@@ -55,6 +55,7 @@ record MapScope(Map<String, String> values) implements Config.Scope {
         return new MapScope(Map.of());
     }
 
+    @Deprecated // as in Config.Scope, which still requires it
     @Override
     public Set<String> getPropertyNames() {
         return values.keySet();

@@ -168,10 +168,10 @@ public final class NimbusOidcApp implements AutoCloseable {
             refuse(ex, "authorization response from another issuer");
             return;
         }
-        TokenResponse tr = OIDCTokenResponseParser.parse(new TokenRequest(op.getTokenEndpointURI(),
+        TokenResponse tr = OIDCTokenResponseParser.parse(new TokenRequest.Builder(op.getTokenEndpointURI(),
                 new ClientSecretBasic(clientId, secret),
                 new AuthorizationCodeGrant(resp.toSuccessResponse().getAuthorizationCode(), callback(), p.verifier()))
-                .toHTTPRequest().send());
+                .build().toHTTPRequest().send());
         if (!tr.indicatesSuccess()) {
             refuse(ex, "token endpoint: " + tr.toErrorResponse().getErrorObject().getCode());
             return;
@@ -208,8 +208,9 @@ public final class NimbusOidcApp implements AutoCloseable {
             send(ex, 401, "text/plain", "not signed in");
             return;
         }
-        TokenResponse tr = OIDCTokenResponseParser.parse(new TokenRequest(op.getTokenEndpointURI(),
-                new ClientSecretBasic(clientId, secret), new RefreshTokenGrant(s.refresh())).toHTTPRequest().send());
+        TokenResponse tr = OIDCTokenResponseParser.parse(new TokenRequest.Builder(op.getTokenEndpointURI(),
+                new ClientSecretBasic(clientId, secret), new RefreshTokenGrant(s.refresh())).build().toHTTPRequest()
+                .send());
         if (!tr.indicatesSuccess()) {
             sessions.remove(key);
             refuse(ex, "refresh refused: " + tr.toErrorResponse().getErrorObject().getCode());
