@@ -1,5 +1,6 @@
 package dev.mcias.keycloak.audit;
 
+import jakarta.ws.rs.core.HttpHeaders;
 import org.jboss.logging.Logger;
 import org.keycloak.events.Event;
 import org.keycloak.events.EventListenerProvider;
@@ -125,8 +126,8 @@ public class AuditEventListenerProvider implements EventListenerProvider {
 
     private String userAgent() {
         try {
-            return session.getContext().getRequestHeaders() == null ? null
-                    : session.getContext().getRequestHeaders().getHeaderString("User-Agent");
+            HttpHeaders headers = session.getContext().getHttpRequest().getHttpHeaders();
+            return headers == null ? null : headers.getHeaderString("User-Agent");
         } catch (RuntimeException e) {
             return null; // no HTTP request behind this event (e.g. a scheduled task)
         }

@@ -4,10 +4,11 @@ import java.io.IOException;
 import java.io.StringWriter;
 import java.io.UncheckedIOException;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.TreeMap;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.core.JsonGenerator;
 import org.keycloak.events.Event;
 import org.keycloak.events.admin.AdminEvent;
@@ -112,33 +113,30 @@ public final class AuditRecords {
         }
     }
 
-    public static Map<String, Object> toMap(AuditRecordEntity r) {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("id", r.getId());
-        m.put("seq", r.getSeq());
-        m.put("time", r.getTime());
-        m.put("realm_id", r.getRealmId());
-        m.put("kind", r.getKind());
-        m.put("type", r.getType());
-        m.put("outcome", r.getOutcome());
-        m.put("error", r.getError());
-        m.put("user_id", r.getUserId());
-        m.put("client_id", r.getClientId());
-        m.put("session_id", r.getSessionId());
-        m.put("ip_address", r.getIpAddress());
-        m.put("user_agent", r.getUserAgent());
-        m.put("resource_path", r.getResourcePath());
-        m.put("details", parse(r.getDetails()));
-        m.put("prev_hash", r.getPrevHash());
-        m.put("hash", r.getHash());
-        return m;
+    /**
+     * A stored record as the read API and the export show it: its columns in this order, null ones left out, and
+     * the details as the JSON object they hold (their text if they are not JSON).
+     */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record View(String id, long seq, long time, @JsonProperty("realm_id") String realmId, String kind,
+                       String type, String outcome, String error, @JsonProperty("user_id") String userId,
+                       @JsonProperty("client_id") String clientId, @JsonProperty("session_id") String sessionId,
+                       @JsonProperty("ip_address") String ipAddress, @JsonProperty("user_agent") String userAgent,
+                       @JsonProperty("resource_path") String resourcePath, Object details,
+                       @JsonProperty("prev_hash") String prevHash, String hash) {
+    }
+
+    public static View view(AuditRecordEntity r) {
+        return new View(r.getId(), r.getSeq(), r.getTime(), r.getRealmId(), r.getKind(), r.getType(), r.getOutcome(),
+                r.getError(), r.getUserId(), r.getClientId(), r.getSessionId(), r.getIpAddress(), r.getUserAgent(),
+                r.getResourcePath(), parse(r.getDetails()), r.getPrevHash(), r.getHash());
     }
 
     /**
-     * The same JSON as {@code JsonSerialization.writeValueAsString(toMap(r))} (null fields left out), without
+     * The same JSON as {@code JsonSerialization.writeValueAsString(view(r))} (null fields left out), without
      * parsing the details back into a map first: for records built in this process ({@link #json} wrote their
      * details), written once per request to the audit log. Records read from the database go through
-     * {@link #toMap}, which copes with details that are not JSON.
+     * {@link #view}, which copes with details that are not JSON.
      */
     public static String toJson(AuditRecordEntity r) {
         StringWriter out = new StringWriter(512);

@@ -5,11 +5,10 @@ import java.io.OutputStreamWriter;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
-import java.util.stream.Collectors;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonProperty;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
@@ -55,6 +54,18 @@ public class AuditResource {
 
     static final String RESOURCE_TYPE = "MCIAS_AUDIT";
 
+    /** {@code GET /events}: a page, and the cursor of the next one (left out when this page is the last). */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    record Events(List<AuditRecords.View> events, @JsonProperty("next_cursor") String nextCursor) {
+    }
+
+    record Purged(long purged, @JsonProperty("retention_days") int retentionDays) {
+    }
+
+    record ChainBroken(String error, @JsonProperty("error_description") String errorDescription,
+                       @JsonProperty("first_broken") AuditStore.Broken firstBroken) {
+    }
+
     /** null when allowed, else the refusal (recorded). */
     private Response refuseReader(Caller caller) {
         if (caller == null) {
@@ -93,11 +104,9 @@ public class AuditResource {
         } catch (Errors.BadRequest e) {
             return e.response();
         }
-        List<AuditRecordEntity> page = new AuditStore(session).find(realm.getId(), q);
-        Map<String, Object> body = new LinkedHashMap<>();
-        body.put("events", page.stream().map(AuditRecords::toMap).collect(Collectors.toList()));
-        body.put("next_cursor", page.size() == q.limit() ? Long.toString(page.get(page.size() - 1).getSeq()) : null);
-        return Response.ok(body).build();
+        List<AuditRecords.View> page = new AuditStore(session).views(realm.getId(), q);
+        return Response.ok(new Events(page, page.size() == q.limit() ? Long.toString(page.get(page.size() - 1).seq())
+                : null)).build();
     }
 
     @GET
@@ -131,16 +140,16 @@ public class AuditResource {
             boolean[] more = {true};
             while (more[0]) {
                 KeycloakModelUtils.runJobInTransaction(factory, s -> {
-                    List<AuditRecordEntity> batch = new AuditStore(s).find(realmId, AuditStore.Query
+                    List<AuditRecords.View> batch = new AuditStore(s).views(realmId, AuditStore.Query
                             .oldestFirst(AuditStore.BATCH).from(fromMillis).to(toMillis).afterSeq(after[0]).build());
-                    for (AuditRecordEntity r : batch) {
+                    for (AuditRecords.View r : batch) {
                         try {
-                            w.write(JsonSerialization.writeValueAsString(AuditRecords.toMap(r)));
+                            w.write(JsonSerialization.writeValueAsString(r));
                             w.write('\n');
                         } catch (java.io.IOException e) {
                             throw new java.io.UncheckedIOException(e);
                         }
-                        after[0] = r.getSeq();
+                        after[0] = r.seq();
                     }
                     more[0] = batch.size() == AuditStore.BATCH;
                 });
@@ -205,22 +214,14 @@ public class AuditResource {
         AuditStore store = new AuditStore(session);
         store.deliverWebhooksAfterCommit();
         AuditStore.PurgeResult result = store.purge(realm.getId(), cutoff, caller.user().getId());
-        AuditEventListenerProvider.logAfterCommit(session, result.record());
         if (result.refused()) {
             // A returned (not thrown) answer: the transaction commits, and with it the audited refusal.
             AuditStore.Verification v = result.refusedBecause();
-            Map<String, Object> body = new LinkedHashMap<>();
-            body.put("error", "chain_broken");
-            body.put("error_description", "the records to purge do not verify (record " + v.brokenSeq() + ": "
-                    + v.reason() + "); nothing was deleted");
-            Map<String, Object> broken = new LinkedHashMap<>();
-            broken.put("seq", v.brokenSeq());
-            broken.put("id", v.brokenId());
-            broken.put("reason", v.reason());
-            body.put("first_broken", broken);
-            return Response.status(Response.Status.CONFLICT).type(MediaType.APPLICATION_JSON).entity(body).build();
+            return Response.status(Response.Status.CONFLICT).type(MediaType.APPLICATION_JSON)
+                    .entity(new ChainBroken("chain_broken", "the records to purge do not verify (record "
+                            + v.brokenSeq() + ": " + v.reason() + "); nothing was deleted", v.broken())).build();
         }
-        return Response.ok(Map.of("purged", result.purged(), "retention_days", retentionDays)).build();
+        return Response.ok(new Purged(result.purged(), retentionDays)).build();
     }
 
     private static String bounded(String s) throws Errors.BadRequest {

@@ -6,6 +6,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonProperty;
 import jakarta.persistence.EntityManager;
 import jakarta.persistence.LockModeType;
 import jakarta.persistence.TypedQuery;
@@ -262,6 +264,12 @@ public final class AuditStore {
         }
     }
 
+    /** The records {@code q} selects, as the read API and the export show them. */
+    public List<AuditRecords.View> views(String realmId, Query q) {
+        return find(realmId, q).stream().map(AuditRecords::view).toList();
+    }
+
+    /** The records {@code q} selects, for re-computing their hashes. */
     public List<AuditRecordEntity> find(String realmId, Query q) {
         StringBuilder jpql = new StringBuilder("select r from AuditRecordEntity r where r.realmId = :realm");
         Map<String, Object> params = new LinkedHashMap<>();
@@ -289,6 +297,15 @@ public final class AuditStore {
 
     /** Result of re-computing a realm's chain. */
     public record Verification(boolean ok, long checked, Long brokenSeq, String brokenId, String reason) {
+        /** Where the chain breaks, null when it is ok. */
+        public Broken broken() {
+            return ok ? null : new Broken(brokenSeq, brokenId, reason, null);
+        }
+    }
+
+    /** The first position that does not verify, as the API shows it ({@code first_broken}); unknowns left out. */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record Broken(Long seq, String id, String reason, @JsonProperty("checkpoint_index") Long checkpointIndex) {
     }
 
     public Verification verify(String realmId) {
@@ -355,11 +372,8 @@ public final class AuditStore {
         return new Range(new Verification(true, checked, null, null, null), expectedSeq, expectedPrev);
     }
 
-    /**
-     * What a purge did: deleted records, or refused because the range to delete does not verify; {@code record}
-     * is the purge record it appended (null when there was nothing to purge).
-     */
-    public record PurgeResult(long purged, Verification refusedBecause, AuditRecordEntity record) {
+    /** What a purge did: deleted records, or refused because the range to delete does not verify. */
+    public record PurgeResult(long purged, Verification refusedBecause) {
         public boolean refused() {
             return refusedBecause != null;
         }
@@ -369,7 +383,8 @@ public final class AuditStore {
      * Deletes records older than {@code cutoffMillis} (never the newest), records where the chain now starts in
      * the head, and appends a purge record holding the hash of the last deleted record. First verifies the
      * records to delete and the link from the last of them to the record after it: if that fails, deleting
-     * would erase the evidence, so nothing is deleted and the refusal is appended to the chain instead.
+     * would erase the evidence, so nothing is deleted and the refusal is appended to the chain instead. The
+     * appended record's log line is written once the transaction has committed.
      */
     public PurgeResult purge(String realmId, long cutoffMillis, String actor) {
         AuditChainHeadEntity head = lockHead(realmId);
@@ -378,7 +393,7 @@ public final class AuditStore {
                 .setParameter("realm", realmId).setParameter("cutoff", cutoffMillis)
                 .setParameter("lastSeq", head.getLastSeq()).setMaxResults(1).getResultList();
         if (last.isEmpty()) {
-            return new PurgeResult(0, null, null);
+            return new PurgeResult(0, null);
         }
         long throughSeq = last.get(0).getSeq();
         // verifyRange clears the entity manager: keep plain values, and find the head again (still locked).
@@ -392,17 +407,18 @@ public final class AuditStore {
             details.put("broken_reason", v.reason());
             AuditRecordEntity refusal = anchor(realmId, actor, "error", details);
             refusal.setError("chain_broken");
-            return new PurgeResult(0, v, append(refusal));
+            AuditEventListenerProvider.logAfterCommit(session, append(refusal));
+            return new PurgeResult(0, v);
         }
         AuditRecordEntity lastPurged = em.find(AuditRecordEntity.class, last.get(0).getId());
         int deleted = em.createQuery("delete from AuditRecordEntity r where r.realmId = :realm and r.seq <= :seq")
                 .setParameter("realm", realmId).setParameter("seq", throughSeq).executeUpdate();
         head.setBaseSeq(throughSeq + 1);
         head.setBaseHash(lastPurged.getHash());
-        AuditRecordEntity record = append(anchor(realmId, actor, "success", Map.of("purged_through_seq",
-                Long.toString(throughSeq), "purged_count", Integer.toString(deleted), "last_purged_hash",
-                lastPurged.getHash())));
-        return new PurgeResult(deleted, null, record);
+        AuditEventListenerProvider.logAfterCommit(session, append(anchor(realmId, actor, "success",
+                Map.of("purged_through_seq", Long.toString(throughSeq), "purged_count", Integer.toString(deleted),
+                        "last_purged_hash", lastPurged.getHash()))));
+        return new PurgeResult(deleted, null);
     }
 
     static AuditRecordEntity anchor(String realmId, String actor, String outcome, Map<String, String> details) {

@@ -101,7 +101,7 @@ final class InviteRedemption {
      * an account its author created with an invite of their own).
      */
     private boolean sameOrigin(MultivaluedMap<String, String> form) {
-        Cookie cookie = session.getContext().getRequestHeaders().getCookies().get(FORM_COOKIE);
+        Cookie cookie = session.getContext().getHttpRequest().getHttpHeaders().getCookies().get(FORM_COOKIE);
         String posted = form.getFirst("form_nonce");
         return cookie != null && posted != null && posted.length() == NONCE_LENGTH
                 && MessageDigest.isEqual(cookie.getValue().getBytes(StandardCharsets.US_ASCII),

@@ -3,10 +3,13 @@ package dev.mcias.keycloak.invites;
 import java.net.URI;
 import java.time.Instant;
 import java.util.Arrays;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.annotation.JsonUnwrapped;
 import jakarta.ws.rs.core.UriBuilder;
 import org.jboss.logging.Logger;
 import org.keycloak.common.util.Time;
@@ -29,7 +32,7 @@ import dev.mcias.keycloak.common.Errors;
 public final class InviteService {
 
     private static final Logger LOG = Logger.getLogger(InviteService.class);
-    /** Expired, used and revoked rows stay listable this long after expiry, then the next create or list purges them. */
+    /** Expired, used and revoked rows stay listable this long past expiry, then the next create or list purges them. */
     static final long RETENTION_MILLIS = 30L * 24 * 3600 * 1000;
     static final int MAX_LIST = 500;
 
@@ -43,8 +46,30 @@ public final class InviteService {
         this.store = new InviteStore(session);
     }
 
-    /** A new invite; the token exists only here and in the one response. */
-    public record Created(InviteEntity invite, String token, String link, boolean emailQueued) {
+    /**
+     * What the admin API shows of an invite: everything but the secret (which the server does not have) and its
+     * hash. Times are ISO-8601 instants; unset values are left out, as Keycloak's JSON mapper always left them out.
+     */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record InviteView(String id, String status, String username, String email, List<String> roles, String app,
+                             String note, @JsonProperty("email_sent") boolean emailSent,
+                             @JsonProperty("created_at") String createdAt, @JsonProperty("created_by") String createdBy,
+                             @JsonProperty("expires_at") String expiresAt, @JsonProperty("used_at") String usedAt,
+                             @JsonProperty("used_by") String usedBy, @JsonProperty("revoked_at") String revokedAt,
+                             @JsonProperty("revoked_by") String revokedBy) {
+    }
+
+    /**
+     * A new invite, as the create answer shows it: the invite, then its link (holding the token, which exists only
+     * here and in the one response), then {@link #emailSent}.
+     */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record Created(@JsonUnwrapped @JsonIgnoreProperties("email_sent") InviteView invite, String link) {
+        /** Only when mail was asked for and the realm can send it; otherwise the answer says nothing about mail. */
+        @JsonProperty("email_sent")
+        Boolean emailSent() {
+            return invite.emailSent() ? true : null;
+        }
     }
 
     public static final class Conflict extends Exception {
@@ -96,21 +121,27 @@ public final class InviteService {
         if (mail) {
             sendAfterCommit(e, link, actor, app);
         }
-        return new Created(e, token, link, mail);
+        return new Created(view(e), link);
     }
 
-    List<InviteEntity> list() {
+    List<InviteView> list() {
         store.purge(realm, Time.currentTimeMillis() - RETENTION_MILLIS);
-        return store.list(realm, MAX_LIST);
+        return store.list(realm, MAX_LIST).stream().map(this::view).toList();
     }
 
-    InviteEntity find(String id) {
-        return store.find(realm, id);
+    /** The invite {@code id} of this realm, or null. */
+    InviteView find(String id) {
+        InviteEntity e = store.find(realm, id);
+        return e == null ? null : view(e);
     }
 
-    public enum Revoke { REVOKED, ALREADY_USED }
+    public enum Revoke { REVOKED, ALREADY_USED, UNKNOWN }
 
-    Revoke revoke(InviteEntity invite, String actor) {
+    Revoke revoke(String id, String actor) {
+        InviteEntity invite = store.find(realm, id);
+        if (invite == null) {
+            return Revoke.UNKNOWN;
+        }
         if (invite.getUsedAt() != null) {
             return Revoke.ALREADY_USED;
         }
@@ -131,27 +162,13 @@ public final class InviteService {
         return e.getExpiresAt() <= Time.currentTimeMillis() ? "expired" : "pending";
     }
 
-    /** The public view of an invite: everything but the secret (which the server does not have) and its hash. */
-    Map<String, Object> view(InviteEntity e) {
-        Map<String, Object> out = new LinkedHashMap<>();
-        out.put("id", e.getId());
-        out.put("status", status(e));
-        out.put("username", e.getUsername());
-        out.put("email", e.getEmail());
-        out.put("roles", roles(e));
+    private InviteView view(InviteEntity e) {
         ClientModel app = e.getClientId() == null ? null : realm.getClientById(e.getClientId());
-        out.put("app", app == null ? null : app.getClientId());
-        out.put("note", e.getNote());
-        out.put("email_sent", e.isEmailSent());
-        out.put("created_at", instant(e.getCreatedAt()));
-        out.put("created_by", e.getCreatedBy());
-        out.put("expires_at", instant(e.getExpiresAt()));
-        out.put("used_at", instant(e.getUsedAt()));
         UserModel user = e.getUsedBy() == null ? null : session.users().getUserById(realm, e.getUsedBy());
-        out.put("used_by", user == null ? null : user.getUsername());
-        out.put("revoked_at", instant(e.getRevokedAt()));
-        out.put("revoked_by", e.getRevokedBy());
-        return out;
+        return new InviteView(e.getId(), status(e), e.getUsername(), e.getEmail(), roles(e),
+                app == null ? null : app.getClientId(), e.getNote(), e.isEmailSent(), instant(e.getCreatedAt()),
+                e.getCreatedBy(), instant(e.getExpiresAt()), instant(e.getUsedAt()),
+                user == null ? null : user.getUsername(), instant(e.getRevokedAt()), e.getRevokedBy());
     }
 
     static List<String> roles(InviteEntity e) {

@@ -1,9 +1,6 @@
 package dev.mcias.keycloak.invites;
 
 import java.io.InputStream;
-import java.util.LinkedHashMap;
-import java.util.List;
-import java.util.Map;
 import java.util.regex.Pattern;
 
 import jakarta.ws.rs.Consumes;
@@ -57,38 +54,28 @@ public class InvitesResource {
             Refusals.record(session, caller, RESOURCE_TYPE, "invites", null, false, "create", "forbidden");
             return Errors.forbidden();
         }
-        InviteService service = new InviteService(session);
         InviteService.Created created;
         try {
-            created = service.create(CreateInviteRequest.parse(body), caller.name());
+            created = new InviteService(session).create(CreateInviteRequest.parse(body), caller.name());
         } catch (Errors.BadRequest e) {
             return e.response();
         } catch (InviteService.Conflict e) {
             return Errors.json(Response.Status.CONFLICT, "conflict", e.getMessage());
         }
-        InviteEntity invite = created.invite();
-        AdminEventBuilder event = event(caller, OperationType.CREATE, invite.getId(), "create")
-                .detail("roles", invite.getRoles() == null ? "" : invite.getRoles())
-                .detail("expires_at", InviteService.instant(invite.getExpiresAt()));
-        Map<String, Object> view = service.view(invite);
-        if (view.get("app") != null) {
-            event.detail("app", (String) view.get("app"));
+        InviteService.InviteView invite = created.invite();
+        AdminEventBuilder event = event(caller, OperationType.CREATE, invite.id(), "create")
+                .detail("roles", String.join(",", invite.roles())).detail("expires_at", invite.expiresAt());
+        if (invite.app() != null) {
+            event.detail("app", invite.app());
         }
-        if (invite.getUsername() != null) {
-            event.detail("username", invite.getUsername());
+        if (invite.username() != null) {
+            event.detail("username", invite.username());
         }
         event.success();
-        Map<String, Object> out = new LinkedHashMap<>(view);
-        out.put("link", created.link());
-        out.remove("email_sent");
-        if (created.emailQueued()) {
-            // Only when mail was asked for and the realm can send it; otherwise the answer says nothing about mail.
-            out.put("email_sent", true);
-        }
         return Response.status(Response.Status.CREATED)
-                .location(session.getContext().getUri().getAbsolutePathBuilder().path(invite.getId()).build())
+                .location(session.getContext().getUri().getAbsolutePathBuilder().path(invite.id()).build())
                 .header("Cache-Control", "no-store").header("Pragma", "no-cache")
-                .entity(out).build();
+                .entity(created).build();
     }
 
     @GET
@@ -101,9 +88,7 @@ public class InvitesResource {
             Refusals.record(session, caller, RESOURCE_TYPE, "invites", null, false, "list", "forbidden");
             return Errors.forbidden();
         }
-        InviteService service = new InviteService(session);
-        List<Map<String, Object>> all = service.list().stream().map(service::view).toList();
-        return Response.ok(all).build();
+        return Response.ok(new InviteService(session).list()).build();
     }
 
     @GET
@@ -118,12 +103,8 @@ public class InvitesResource {
             Refusals.record(session, caller, RESOURCE_TYPE, "invites", id, wellFormed, "read", "forbidden");
             return Errors.forbidden();
         }
-        InviteService service = new InviteService(session);
-        InviteEntity invite = wellFormed ? service.find(id) : null;
-        if (invite == null) {
-            return notFound();
-        }
-        return Response.ok(service.view(invite)).build();
+        InviteService.InviteView invite = wellFormed ? new InviteService(session).find(id) : null;
+        return invite == null ? notFound() : Response.ok(invite).build();
     }
 
     @DELETE
@@ -138,16 +119,16 @@ public class InvitesResource {
             Refusals.record(session, caller, RESOURCE_TYPE, "invites", id, wellFormed, "revoke", "forbidden");
             return Errors.forbidden();
         }
-        InviteService service = new InviteService(session);
-        InviteEntity invite = wellFormed ? service.find(id) : null;
-        if (invite == null) {
-            return notFound();
-        }
-        if (service.revoke(invite, caller.name()) == InviteService.Revoke.ALREADY_USED) {
-            return Errors.json(Response.Status.CONFLICT, "conflict", "the invite was already used");
-        }
-        event(caller, OperationType.DELETE, id, "revoke").success();
-        return Response.noContent().build();
+        InviteService.Revoke outcome = wellFormed ? new InviteService(session).revoke(id, caller.name())
+                : InviteService.Revoke.UNKNOWN;
+        return switch (outcome) {
+            case UNKNOWN -> notFound();
+            case ALREADY_USED -> Errors.json(Response.Status.CONFLICT, "conflict", "the invite was already used");
+            case REVOKED -> {
+                event(caller, OperationType.DELETE, id, "revoke").success();
+                yield Response.noContent().build();
+            }
+        };
     }
 
     /** The link: the registration form, or the one page for every link that cannot be used. */

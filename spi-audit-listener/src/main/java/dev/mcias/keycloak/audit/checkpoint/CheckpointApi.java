@@ -3,12 +3,11 @@ package dev.mcias.keycloak.audit.checkpoint;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.io.Writer;
-import java.util.ArrayList;
 import java.util.Base64;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonProperty;
 import org.keycloak.events.EventListenerProvider;
 import org.keycloak.models.KeycloakSession;
 import org.keycloak.models.KeycloakSessionFactory;
@@ -30,49 +29,34 @@ public final class CheckpointApi {
                 instanceof AuditEventListenerProviderFactory f ? f.checkpointer() : null;
     }
 
+    /** {@code GET /verify}; {@code first_broken} and {@code signed_through} are left out when there is none. */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record Verified(boolean ok, long checked, @JsonProperty("first_broken") AuditStore.Broken firstBroken,
+                           @JsonProperty("checkpoints_enabled") boolean checkpointsEnabled,
+                           @JsonProperty("checkpoints_checked") long checkpointsChecked,
+                           @JsonProperty("signed_through") SignedThrough signedThrough) {
+    }
+
+    /** The newest checkpoint that verified. */
+    public record SignedThrough(long seq, long index, long time, @JsonProperty("key_id") String keyId, String hash) {
+    }
+
     /**
      * The body of {@code GET /verify}: the record chain's verdict {@code v} combined with the checkpoints'; the
      * first broken position is the lower of the two.
      */
-    public static Map<String, Object> verifyBody(KeycloakSession session, String realmId, AuditStore.Verification v) {
+    public static Verified verifyBody(KeycloakSession session, String realmId, AuditStore.Verification v) {
         Checkpointer cp = checkpointer(session.getKeycloakSessionFactory());
         CheckpointVerifier.Result c = CheckpointVerifier.verify(session, realmId, cp == null ? null : cp.keys());
-        Map<String, Object> body = new LinkedHashMap<>();
-        body.put("ok", v.ok() && c.ok());
-        body.put("checked", v.checked());
-        Map<String, Object> broken = null;
+        AuditStore.Broken broken = null;
         if (!v.ok() && (c.ok() || v.brokenSeq() <= c.brokenSeq())) {
-            broken = new LinkedHashMap<>();
-            broken.put("seq", v.brokenSeq());
-            broken.put("id", v.brokenId());
-            broken.put("reason", v.reason());
+            broken = v.broken();
         } else if (!c.ok()) {
-            broken = new LinkedHashMap<>();
-            broken.put("seq", c.brokenSeq());
-            broken.put("id", null);
-            broken.put("reason", c.reason());
-            broken.put("checkpoint_index", c.brokenIndex());
+            broken = new AuditStore.Broken(c.brokenSeq(), null, c.reason(), c.brokenIndex());
         }
-        if (broken != null) {
-            body.put("first_broken", broken);
-        }
-        body.put("checkpoints_enabled", cp != null);
-        body.put("checkpoints_checked", c.checked());
-        body.put("signed_through", signed(c.signed()));
-        return body;
-    }
-
-    private static Map<String, Object> signed(AuditCheckpointEntity c) {
-        if (c == null) {
-            return null;
-        }
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("seq", c.getSeq());
-        m.put("index", c.getIndex());
-        m.put("time", c.getTime());
-        m.put("key_id", c.getKeyId());
-        m.put("hash", c.getHash());
-        return m;
+        AuditCheckpointEntity s = c.signed();
+        return new Verified(v.ok() && c.ok(), v.checked(), broken, cp != null, c.checked(), s == null ? null
+                : new SignedThrough(s.getSeq(), s.getIndex(), s.getTime(), s.getKeyId(), s.getHash()));
     }
 
     /**
@@ -103,7 +87,7 @@ public final class CheckpointApi {
                         .getResultList();
                 for (AuditCheckpointEntity c : batch) {
                     try {
-                        w.write(JsonSerialization.writeValueAsString(Checkpoints.toMap(c)));
+                        w.write(JsonSerialization.writeValueAsString(Checkpoints.line(c)));
                         w.write('\n');
                     } catch (IOException e) {
                         throw new UncheckedIOException(e);
@@ -115,24 +99,19 @@ public final class CheckpointApi {
         }
     }
 
+    public record PublicKeys(boolean enabled, List<PublicKey> keys) {
+    }
+
+    public record PublicKey(@JsonProperty("key_id") String keyId, String alg, boolean signing,
+                            @JsonProperty("public_key") String publicKey, String spki) {
+    }
+
     /** {@code GET /checkpoint-keys}: every verification key, the signing one first. */
-    public static Map<String, Object> publicKeys(KeycloakSessionFactory factory) {
+    public static PublicKeys publicKeys(KeycloakSessionFactory factory) {
         Checkpointer cp = checkpointer(factory);
-        List<Map<String, Object>> keys = new ArrayList<>();
-        if (cp != null) {
-            for (CheckpointKeys.Key k : cp.keys().all()) {
-                Map<String, Object> m = new LinkedHashMap<>();
-                m.put("key_id", k.id());
-                m.put("alg", "Ed25519");
-                m.put("signing", k == cp.keys().signing());
-                m.put("public_key", Base64.getEncoder().encodeToString(k.raw()));
-                m.put("spki", Base64.getEncoder().encodeToString(k.publicKey().getEncoded()));
-                keys.add(m);
-            }
-        }
-        Map<String, Object> body = new LinkedHashMap<>();
-        body.put("enabled", cp != null);
-        body.put("keys", keys);
-        return body;
+        List<PublicKey> keys = cp == null ? List.of() : cp.keys().all().stream().map(k -> new PublicKey(k.id(),
+                "Ed25519", k == cp.keys().signing(), Base64.getEncoder().encodeToString(k.raw()),
+                Base64.getEncoder().encodeToString(k.publicKey().getEncoded()))).toList();
+        return new PublicKeys(cp != null, keys);
     }
 }

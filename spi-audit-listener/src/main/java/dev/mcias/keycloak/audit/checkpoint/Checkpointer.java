@@ -247,7 +247,7 @@ public final class Checkpointer {
     private void log(AuditCheckpointEntity c) {
         if (auditLog != null && auditLog.isInfoEnabled()) {
             try {
-                auditLog.info(JsonSerialization.writeValueAsString(Checkpoints.toMap(c)));
+                auditLog.info(JsonSerialization.writeValueAsString(Checkpoints.line(c)));
             } catch (Exception e) {
                 LOG.warn("cannot write audit checkpoint log line", e);
             }

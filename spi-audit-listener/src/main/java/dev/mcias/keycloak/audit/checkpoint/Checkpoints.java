@@ -4,8 +4,8 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
-import java.util.LinkedHashMap;
-import java.util.Map;
+
+import com.fasterxml.jackson.annotation.JsonProperty;
 
 import dev.mcias.keycloak.audit.AuditChain;
 
@@ -56,19 +56,16 @@ public final class Checkpoints {
     }
 
     /** The checkpoint as it appears in the export and in the audit log: {@code {"checkpoint": {...}}}. */
-    public static Map<String, Object> toMap(AuditCheckpointEntity c) {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("realm_id", c.getRealmId());
-        m.put("index", c.getIndex());
-        m.put("seq", c.getSeq());
-        m.put("record_hash", c.getRecordHash());
-        m.put("time", c.getTime());
-        m.put("key_id", c.getKeyId());
-        m.put("prev_hash", c.getPrevHash());
-        m.put("hash", c.getHash());
-        m.put("signature", c.getSignature());
-        Map<String, Object> line = new LinkedHashMap<>();
-        line.put("checkpoint", m);
-        return line;
+    public record Line(View checkpoint) {
+    }
+
+    public record View(@JsonProperty("realm_id") String realmId, long index, long seq,
+                       @JsonProperty("record_hash") String recordHash, long time, @JsonProperty("key_id") String keyId,
+                       @JsonProperty("prev_hash") String prevHash, String hash, String signature) {
+    }
+
+    public static Line line(AuditCheckpointEntity c) {
+        return new Line(new View(c.getRealmId(), c.getIndex(), c.getSeq(), c.getRecordHash(), c.getTime(),
+                c.getKeyId(), c.getPrevHash(), c.getHash(), c.getSignature()));
     }
 }

@@ -1,7 +1,5 @@
 package dev.mcias.keycloak.audit.webhook;
 
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -26,6 +24,9 @@ public final class WebhookDeliveries {
     private WebhookDeliveries() {
     }
 
+    record Deliveries(boolean enabled, Map<String, Long> counts, List<WebhookOutbox.Delivery> deliveries) {
+    }
+
     public static Response list(KeycloakSession session, RealmModel realm, String status, String limit) {
         int n;
         try {
@@ -37,34 +38,9 @@ public final class WebhookDeliveries {
             return e.response();
         }
         WebhookOutbox outbox = new WebhookOutbox(session);
-        List<Map<String, Object>> rows = new ArrayList<>();
-        for (WebhookOutboxEntity o : outbox.list(realm.getId(), status, n)) {
-            rows.add(toMap(o));
-        }
-        WebhookRealmConfig cfg = WebhookRealmConfig.of(realm);
-        Map<String, Object> body = new LinkedHashMap<>();
-        body.put("enabled", cfg.on());
-        body.put("counts", outbox.counts(realm.getId()));
-        body.put("deliveries", rows);
+        List<WebhookOutbox.Delivery> rows = outbox.list(realm.getId(), status, n);
+        Deliveries body = new Deliveries(WebhookRealmConfig.of(realm).on(), outbox.counts(realm.getId()), rows);
         return Response.ok(body).header("Cache-Control", "no-store").build();
-    }
-
-    static Map<String, Object> toMap(WebhookOutboxEntity o) {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("webhook_id", o.getId());
-        m.put("record_id", o.getRecordId());
-        m.put("record_seq", o.getRecordSeq());
-        m.put("type", o.getRecordType());
-        m.put("endpoint", WebhookRealmConfig.origin(o.getUrl()));
-        m.put("status", o.getStatus());
-        m.put("attempts", o.getAttempts());
-        m.put("created", o.getCreatedAt());
-        m.put("last_attempt", o.getLastAttemptAt());
-        m.put("next_attempt", WebhookOutboxEntity.PENDING.equals(o.getStatus()) ? o.getNextAttemptAt() : null);
-        m.put("last_status", o.getLastStatus());
-        m.put("last_error", o.getLastError());
-        m.put("done", o.getDoneAt());
-        return m;
     }
 
     private static int parseLimit(String s) throws Errors.BadRequest {

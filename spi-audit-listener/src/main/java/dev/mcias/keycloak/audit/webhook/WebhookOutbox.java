@@ -6,6 +6,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonProperty;
 import jakarta.persistence.EntityManager;
 import jakarta.persistence.LockModeType;
 import org.keycloak.connections.jpa.JpaConnectionProvider;
@@ -112,15 +114,36 @@ public final class WebhookOutbox {
                 .setParameter("realm", realmId).executeUpdate();
     }
 
+    /**
+     * A row as {@code GET /audit/webhooks/deliveries} shows it: the endpoint by origin only (a URL's path or query
+     * may carry a token), no payload (it is the audit record), {@code next_attempt} only while pending, and what
+     * has not happened yet left out.
+     */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record Delivery(@JsonProperty("webhook_id") String webhookId, @JsonProperty("record_id") String recordId,
+                           @JsonProperty("record_seq") long recordSeq, String type, String endpoint, String status,
+                           int attempts, long created, @JsonProperty("last_attempt") Long lastAttempt,
+                           @JsonProperty("next_attempt") Long nextAttempt,
+                           @JsonProperty("last_status") Integer lastStatus,
+                           @JsonProperty("last_error") String lastError, Long done) {
+        static Delivery of(WebhookOutboxEntity o) {
+            boolean pending = WebhookOutboxEntity.PENDING.equals(o.getStatus());
+            return new Delivery(o.getId(), o.getRecordId(), o.getRecordSeq(), o.getRecordType(),
+                    WebhookRealmConfig.origin(o.getUrl()), o.getStatus(), o.getAttempts(), o.getCreatedAt(),
+                    o.getLastAttemptAt(), pending ? o.getNextAttemptAt() : null, o.getLastStatus(), o.getLastError(),
+                    o.getDoneAt());
+        }
+    }
+
     /** The newest rows of a realm, optionally of one status. */
-    public List<WebhookOutboxEntity> list(String realmId, String status, int limit) {
+    public List<Delivery> list(String realmId, String status, int limit) {
         String jpql = "select o from WebhookOutboxEntity o where o.realmId = :realm"
                 + (status == null ? "" : " and o.status = :status") + " order by o.createdAt desc, o.id desc";
         var q = em.createQuery(jpql, WebhookOutboxEntity.class).setParameter("realm", realmId);
         if (status != null) {
             q.setParameter("status", status);
         }
-        return q.setMaxResults(limit).getResultList();
+        return q.setMaxResults(limit).getResultList().stream().map(Delivery::of).toList();
     }
 
     /** Rows per status in a realm (every status present, 0 when none). */

@@ -58,9 +58,9 @@ class CheckpointCrossTest {
         return r;
     }
 
-    static JsonNode exported(Object map) throws Exception {
+    static JsonNode exported(Object record) throws Exception {
         // As the export writes a line and the verifier reads it back.
-        return Json.parse(JsonSerialization.writeValueAsString(map));
+        return Json.parse(JsonSerialization.writeValueAsString(record));
     }
 
     @Test
@@ -74,7 +74,7 @@ class CheckpointCrossTest {
         String prev = AuditChain.GENESIS;
         for (int i = 0; i < details.size(); i++) {
             AuditRecordEntity r = record(i + 1, prev, details.get(i));
-            JsonNode line = exported(AuditRecords.toMap(r));
+            JsonNode line = exported(AuditRecords.view(r));
             assertEquals(r.getHash(), AuditVerifier.recordHash(line), "record " + (i + 1) + ": " + line);
             prev = r.getHash();
         }
@@ -94,7 +94,7 @@ class CheckpointCrossTest {
         for (int seq = 1; seq <= 4; seq++) {
             last = record(seq, prev, detailsJson(Map.of("n", Integer.toString(seq))));
             prev = last.getHash();
-            export.add(JsonSerialization.writeValueAsString(AuditRecords.toMap(last)));
+            export.add(JsonSerialization.writeValueAsString(AuditRecords.view(last)));
         }
         AuditCheckpointEntity c = new AuditCheckpointEntity();
         c.setRealmId("realm-1");
@@ -107,7 +107,7 @@ class CheckpointCrossTest {
         byte[] canonical = Checkpoints.canonical(c);
         c.setHash(Checkpoints.hash(canonical));
         c.setSignature(keys.sign(canonical));
-        String line = JsonSerialization.writeValueAsString(Checkpoints.toMap(c));
+        String line = JsonSerialization.writeValueAsString(Checkpoints.line(c));
         export.add(line);
 
         JsonNode exported = Json.parse(line).get("checkpoint");
