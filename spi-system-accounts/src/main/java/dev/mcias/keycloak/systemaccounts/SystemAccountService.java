@@ -29,8 +29,11 @@ import dev.mcias.keycloak.common.McIasApi;
  */
 public final class SystemAccountService {
 
-    /** What the API shows of an account (never its token). Nulls are shown: every key is always there. */
-    @JsonInclude(JsonInclude.Include.ALWAYS)
+    /**
+     * What the API shows of an account (never its token). A null is left out, as Keycloak's mapper leaves out the
+     * nulls of the maps these answers were before.
+     */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
     public record AccountView(String name, String description, boolean enabled,
                               @JsonProperty("token_ttl") long tokenTtl, TokenStatus token) {
     }
@@ -42,7 +45,7 @@ public final class SystemAccountService {
     public record NoToken(boolean present) implements TokenStatus {
     }
 
-    @JsonInclude(JsonInclude.Include.ALWAYS)
+    @JsonInclude(JsonInclude.Include.NON_NULL)
     public record CurrentToken(boolean present, String fingerprint, @JsonProperty("issued_at") String issuedAt,
                                @JsonProperty("expires_at") String expiresAt,
                                @JsonProperty("issued_by") String issuedBy,
