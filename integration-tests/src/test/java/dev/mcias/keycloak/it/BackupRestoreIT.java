@@ -381,6 +381,8 @@ class BackupRestoreIT {
                 KeycloakApi.Response rotate = api.send("POST", api.realmUrl("/db-credentials/-/rotate-keys"), admin,
                         null, null);
                 assertEquals(503, rotate.status(), rotate.body());
+                // An unknown account is still just unknown: the missing key is no oracle for which accounts exist.
+                assertEquals(404, api.get(credentialsUrl(api, "no-such-account"), admin).status());
             }
         }
 

@@ -35,6 +35,7 @@ import dev.mcias.keycloak.it.support.RealmFixtures;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Nested;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -47,6 +48,7 @@ import org.openqa.selenium.Cookie;
  * headers, open redirects, other apps' cookies, revoked access, logout and bad forwarded headers are tried
  * against both.
  */
+@Tag("any-db")
 @ExtendWith(KeycloakExtension.class)
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class ForwardAuthIT {

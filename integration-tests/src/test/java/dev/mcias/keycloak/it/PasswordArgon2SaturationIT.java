@@ -21,6 +21,7 @@ import dev.mcias.keycloak.it.support.DistributionKeycloakServer;
 import dev.mcias.keycloak.it.support.KeycloakApi;
 import dev.mcias.keycloak.it.support.RealmFixtures;
 import dev.mcias.keycloak.it.support.TestDatabase;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -29,6 +30,7 @@ import org.junit.jupiter.api.Test;
  * {@code temporarily_unavailable} for the logins that found no slot, never "invalid credentials", and the server
  * serves logins again afterwards. (No Retry-After: Keycloak's error handler rebuilds the response without it.)
  */
+@Tag("any-db")
 class PasswordArgon2SaturationIT {
 
     static final int USERS = 24;

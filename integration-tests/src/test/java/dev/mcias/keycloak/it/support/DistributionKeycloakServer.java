@@ -90,7 +90,9 @@ public final class DistributionKeycloakServer implements KeycloakServer {
         options.addAll(KeycloakExtension.ServerOptions.checkpointOptions());
         DistributionKeycloakServer node = new DistributionKeycloakServer(home, database, options,
                 work.resolve("keycloak-node-" + index + ".log"), adminPassword);
-        node.environment.put("JAVA_OPTS_APPEND", "-Djgroups.bind.address=127.0.0.1 -Djgroups.bind.port=" + freePort());
+        String inherited = System.getenv().getOrDefault("JAVA_OPTS_APPEND", "");
+        node.environment.put("JAVA_OPTS_APPEND", (inherited + " -Djgroups.bind.address=127.0.0.1 -Djgroups.bind.port="
+                + freePort()).strip());
         return node;
     }
 
