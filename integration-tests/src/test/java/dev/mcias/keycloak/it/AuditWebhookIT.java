@@ -71,9 +71,8 @@ class AuditWebhookIT {
         fx.ensurePasswordGrantClient();
         adminName = RealmFixtures.unique("hook-admin");
         fx.grantRealmRole(fx.createUser(adminName, RealmFixtures.DEFAULT_PASSWORD), "admin");
-        enabledBeforeConfigured = deliveries(api, fx.passwordGrant(adminName, RealmFixtures.DEFAULT_PASSWORD).expect(200)
-                .json().path("access_token").asText(), "")
-                .path("enabled").asBoolean();
+        freshAdminToken();
+        enabledBeforeConfigured = deliveries(api, admin, "").path("enabled").asBoolean();
         receiver = new WebhookReceiver();
         Map<String, AtomicInteger> seen = new ConcurrentHashMap<>();
         receiver.answer(d -> {
