@@ -11,8 +11,8 @@
 #   benchmarks/load.sh all                 every scenario above, one after the other on one server
 # Several scenarios may be named; they share one server. Every phase is time-bounded (SECONDS_PER_RUN,
 # default 30); the server is stopped at the end. A phase with a non-2xx answer fails the script.
-# Environment: BENCH_SMOKE=1 (1 s phases, 5 users, short warm-ups: proves the scenarios run, measures
-# nothing; the build runs it, BenchmarksSmokeIT), BENCH_SKIP_BUILD=1 (use the pack already in target/),
+# Environment: BENCH_SMOKE=1 (1 s phases, 5 users, no warm-ups, every kind of phase once at its lowest
+# concurrency: proves the scenarios run, measures nothing; the build runs it, BenchmarksSmokeIT), BENCH_SKIP_BUILD=1 (use the pack already in target/),
 # BENCH_PORT (18180; management port +1000), BENCH_WORK (target/bench), BENCH_KC_HOME (a distribution with the
 # pack already built for BENCH_DB: started --optimized, no build), BENCH_DB=postgres with
 # BENCH_PG_DB (mcias_bench, dropped and created), BENCH_KC_OPTS (extra Keycloak options), BENCH_WARMUP_SECONDS
@@ -37,6 +37,10 @@ for scenario in "${scenarios[@]}"; do
 done
 smoke=${BENCH_SMOKE:-0}
 if [ "$smoke" = 1 ]; then secs=${SECONDS_PER_RUN:-1}; users=5; else secs=${SECONDS_PER_RUN:-30}; users=200; fi
+concurrencies=(8 32)
+[ "$smoke" != 1 ] || concurrencies=(8)
+# ABBA: each comparison measures A, B, B, A (then warm-up order does not decide); in smoke mode A, B once.
+if [ "$smoke" = 1 ]; then abba=(a b); else abba=(a b b a); fi
 port=${BENCH_PORT:-18180}
 mgmt=$((port + 1000))
 version=$(sed -n 's:.*<keycloak.dist.version>\(.*\)</keycloak.dist.version>.*:\1:p' pom.xml)
@@ -205,6 +209,7 @@ case "$scenario" in
     echo "## freshly started server (ours measured first)"
     run "argon2id (mcias, native)" bench-ours 8 "$secs" "$pw" $users ""
     run "argon2 (Keycloak built-in)" bench-stock 8 "$secs" "$pw" $users ""
+    if [ "$smoke" = 1 ]; then continue; fi # smoke: the cold pair alone
     echo "## warm-up: $((secs * 2)) s each, not measured"
     warmup "warm-up argon2id" bench-ours 8 $((secs * 2)) "$pw" $users ""
     warmup "warm-up argon2" bench-stock 8 $((secs * 2)) "$pw" $users ""
@@ -217,14 +222,18 @@ case "$scenario" in
     ours=$(printf '%s' "bench-system:$token" | base64 -w0)
     stock=$(printf '%s' "bench-stock:bench-stock-secret-0123456789" | base64 -w0)
     body='grant_type=client_credentials'
-    warmup "warm-up system account" mcias 16 "$secs" "$body" 1 "$ours"
-    warmup "warm-up client secret" mcias 16 "$secs" "$body" 1 "$stock"
-    # Two rounds per concurrency, alternating which goes first, so warm-up order does not decide.
-    for c in 8 32; do
-      run "system-account token (mcias)" mcias $c "$secs" "$body" 1 "$ours"
-      run "client secret (stock)" mcias $c "$secs" "$body" 1 "$stock"
-      run "client secret (stock)" mcias $c "$secs" "$body" 1 "$stock"
-      run "system-account token (mcias)" mcias $c "$secs" "$body" 1 "$ours"
+    if [ "$smoke" != 1 ]; then
+      warmup "warm-up system account" mcias 16 "$secs" "$body" 1 "$ours"
+      warmup "warm-up client secret" mcias 16 "$secs" "$body" 1 "$stock"
+    fi
+    for c in "${concurrencies[@]}"; do
+      for which in "${abba[@]}"; do
+        if [ "$which" = a ]; then
+          run "system-account token (mcias)" mcias "$c" "$secs" "$body" 1 "$ours"
+        else
+          run "client secret (stock)" mcias "$c" "$secs" "$body" 1 "$stock"
+        fi
+      done
     done
     ;;
   audit)
@@ -242,7 +251,9 @@ case "$scenario" in
     }
     # Warm every code path before anything is measured, then on/off/stock/stock/off/on: every state's mean
     # position in the round is the same, which cancels a server that still speeds up (or slows down) steadily.
-    for phase in on off stock; do
+    warm_states=(on off stock) measured_states=(on off stock stock off on)
+    [ "$smoke" != 1 ] || { warm_states=(); measured_states=(on off stock); }
+    for phase in "${warm_states[@]}"; do
       audit_state "$phase"
       warmup "warm-up password, audit $phase" bench-audit 8 "${BENCH_WARMUP_SECONDS:-$((secs * 2))}" "$pw" $users ""
       warmup "warm-up client_credentials, audit $phase" bench-audit 32 "${BENCH_WARMUP_SECONDS:-$((secs * 2))}" \
@@ -254,7 +265,7 @@ case "$scenario" in
     : > "$record_to"
     for round in $(seq 1 "$rounds"); do
       [ "$rounds" = 1 ] || echo "## round $round of $rounds"
-      for phase in on off stock stock off on; do
+      for phase in "${measured_states[@]}"; do
         audit_state "$phase"
         # Optional settling after the switch (every phase alike): each switch deoptimizes hot code, which the JIT
         # then compiles again (JFR); BENCH_SETTLE_SECONDS keeps that out of the measured phase.
@@ -293,13 +304,15 @@ PY
   audit-latency)
     python3 benchmarks/setup.py "$base" "$admin_password" realm bench-latency "hashAlgorithm(argon2id)" 1
     cc=$(printf '%s' "bench:bench-secret-0123456789" | base64 -w0)
-    for phase in on off; do
+    warm_states=(on off)
+    [ "$smoke" != 1 ] || warm_states=()
+    for phase in "${warm_states[@]}"; do
       if [ "$phase" = on ]; then list=jboss-logging,mcias-audit; else list=jboss-logging; fi
       python3 benchmarks/setup.py "$base" "$admin_password" listeners bench-latency "$list"
       warmup "warm-up client_credentials, audit $phase" bench-latency 4 "$secs" 'grant_type=client_credentials' 1 "$cc"
     done
-    for phase in on off off on; do
-      if [ "$phase" = on ]; then list=jboss-logging,mcias-audit; else list=jboss-logging; fi
+    for which in "${abba[@]}"; do
+      if [ "$which" = a ]; then phase=on list=jboss-logging,mcias-audit; else phase=off list=jboss-logging; fi
       python3 benchmarks/setup.py "$base" "$admin_password" listeners bench-latency "$list"
       settle_jit "switch, audit $phase" bench-latency 1 ""
       run "lone client_credentials, audit $phase" bench-latency 1 "$secs" 'grant_type=client_credentials' 1 "$cc"
@@ -330,20 +343,21 @@ PY
           "Authorization: Bearer $(python3 benchmarks/forward_auth.py "$base" "$admin_password" token)" "" "" "" ""
       fi
     }
-    for which in check userinfo; do
-      secs_saved=$secs; [ "$smoke" = 1 ] || secs=$((secs_saved * 2))
-      fa_phase "$which" 16 >/dev/null # warm-up, not measured
-      secs=$secs_saved
-    done
-    for c in 8 32; do
-      fa_phase check $c
-      fa_phase userinfo $c
-      fa_phase userinfo $c
-      fa_phase check $c
+    if [ "$smoke" != 1 ]; then
+      for which in check userinfo; do
+        secs_saved=$secs; secs=$((secs_saved * 2))
+        fa_phase "$which" 16 >/dev/null # warm-up, not measured
+        secs=$secs_saved
+      done
+    fi
+    for c in "${concurrencies[@]}"; do
+      for which in "${abba[@]}"; do
+        if [ "$which" = a ]; then fa_phase check "$c"; else fa_phase userinfo "$c"; fi
+      done
     done
     # The same check for an app that is sent an access token of its own (one minted and signed per check).
     python3 benchmarks/forward_auth.py "$base" "$admin_password" pass-token
-    for c in 8 32; do
+    for c in "${concurrencies[@]}"; do
       fa_run "forward-auth check + token (mcias)" "$check" "$c" "Cookie: $cookie" "X-Forwarded-Proto: http" \
         "X-Forwarded-Host: bench-app.localhost" "X-Forwarded-Uri: /" "X-Mcias-App: bench-app"
     done

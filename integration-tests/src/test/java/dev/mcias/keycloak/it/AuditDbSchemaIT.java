@@ -21,6 +21,7 @@ import java.util.concurrent.TimeUnit;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.mcias.keycloak.it.support.DistributionKeycloakServer;
 import dev.mcias.keycloak.it.support.KeycloakApi;
+import dev.mcias.keycloak.it.support.OwnServer;
 import dev.mcias.keycloak.it.support.RealmFixtures;
 import dev.mcias.keycloak.it.support.TestDatabase;
 import org.junit.jupiter.api.AfterAll;
@@ -31,6 +32,7 @@ import org.junit.jupiter.api.Test;
  * Keycloak with {@code --db-schema} (PostgreSQL run only): the audit chain's group commit writes with plain SQL,
  * and must find its tables in the configured schema as the entities do.
  */
+@OwnServer
 class AuditDbSchemaIT {
 
     static final String SCHEMA = "mcias_other";

@@ -324,7 +324,7 @@ class AuditIT {
         assertTrue(v.path("ok").asBoolean(), v.toString());
     }
 
-    /** Kills the server: runs in the {@code restart} Failsafe execution, on a server of its own. */
+    /** Kills the shared server and starts it again (tagged {@code restart}: runs after every other test). */
     @Tag("restart")
     @Test
     void killMinus9AfterABurstLosesNoAnsweredEvent(KeycloakServer server) throws Exception {

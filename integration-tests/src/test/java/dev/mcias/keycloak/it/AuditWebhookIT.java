@@ -56,7 +56,7 @@ class AuditWebhookIT {
     KeycloakApi api;
     RealmFixtures fx;
     String adminName;
-    /** A fresh token per test (the class runs longer than a token lives, with its own server's restarts). */
+    /** A fresh token per test (the class runs longer than a token lives, and restarts the server). */
     String admin;
     WebhookReceiver receiver;
     /** What the deliveries endpoint said before this class set the realm's webhook. */
@@ -498,9 +498,8 @@ class AuditWebhookIT {
     }
 
     /**
-     * {@code kill -9} while a delivery is in flight: runs in the {@code restart} Failsafe execution, on the server of
-     * its own that execution has (the shared one is not disturbed); the restarted server delivers the record again,
-     * with the same webhook-id.
+     * {@code kill -9} while a delivery is in flight (tagged {@code restart}: runs after every other test); the
+     * restarted server delivers the record again, with the same webhook-id.
      */
     @Nested
     @Tag("restart")

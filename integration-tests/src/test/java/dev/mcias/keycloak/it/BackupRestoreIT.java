@@ -34,6 +34,7 @@ import dev.mcias.keycloak.it.support.Await;
 import dev.mcias.keycloak.it.support.DistributionKeycloakServer;
 import dev.mcias.keycloak.it.support.DocBlocks;
 import dev.mcias.keycloak.it.support.KeycloakApi;
+import dev.mcias.keycloak.it.support.OwnServer;
 import dev.mcias.keycloak.it.support.RealmFixtures;
 import dev.mcias.keycloak.it.support.TestDatabase;
 import org.junit.jupiter.api.AfterAll;
@@ -53,6 +54,7 @@ import org.junit.jupiter.api.TestInstance;
  * own. Started without the db-credentials key file, it refuses every credential operation and changes nothing;
  * started with the same key files, everything works as before. Three server boots per database.
  */
+@OwnServer
 class BackupRestoreIT {
 
     static final Path WORK = Path.of(System.getProperty("kc.test.work.dir", "target/it-work")).toAbsolutePath();

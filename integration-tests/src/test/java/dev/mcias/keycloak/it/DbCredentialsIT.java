@@ -33,8 +33,11 @@ import dev.mcias.keycloak.it.support.TestDatabase;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.parallel.Execution;
+import org.junit.jupiter.api.parallel.ExecutionMode;
 
 /**
  * Database credentials against the real PostgreSQL on 127.0.0.1:5432. Members of {@code mcias_pwauth} must use
@@ -271,60 +274,6 @@ class DbCredentialsIT extends SharedServerTest {
         assertEquals(404, api.get(url("/" + a), admin).status());
     }
 
-    @Test
-    void dynamicRolesAreFreshLimitedAndReaped() throws Exception {
-        String name = account();
-        api.putJson(url("/" + name), admin, dynamicBody(TestDatabase.PG_PORT, 10)).expect(200);
-        ExecutorService pool = Executors.newFixedThreadPool(2);
-        List<JsonNode> creds = new ArrayList<>();
-        try {
-            List<Future<KeycloakApi.Response>> f = List.of(pool.submit(() -> api.get(url("/" + name), admin)),
-                    pool.submit(() -> api.get(url("/" + name), admin)));
-            for (Future<KeycloakApi.Response> r : f) {
-                creds.add(r.get(60, TimeUnit.SECONDS).expect(200).json());
-            }
-        } finally {
-            pool.shutdownNow();
-        }
-        String role1 = creds.get(0).path("username").asText();
-        String role2 = creds.get(1).path("username").asText();
-        assertNotEquals(role1, role2, "two reads, two roles");
-        for (JsonNode c : creds) {
-            assertTrue(c.path("username").asText().startsWith("mcias_dyn_"));
-            assertFalse(c.path("expires_at").asText().isEmpty());
-            try (Connection conn = login(c.path("username").asText(), c.path("password").asText());
-                 Statement s = conn.createStatement()) {
-                try (ResultSet rs = s.executeQuery("select count(*) from items")) {
-                    assertTrue(rs.next());
-                }
-                assertThrows(SQLException.class, () -> s.execute("insert into items values (2, 'two')"),
-                        "only the group's privileges");
-                assertThrows(SQLException.class, () -> s.execute("create role sneaky"));
-            }
-            assertThrows(SQLException.class, () -> login(c.path("username").asText(), "wrong").close());
-        }
-        // After the TTL the roles cannot log in, and the reaper drops them.
-        await("the roles are dropped", 60, () -> !roleExists(role1) && !roleExists(role2));
-        assertThrows(SQLException.class, () -> login(role1, creds.get(0).path("password").asText()).close());
-    }
-
-    /** Kills the server: runs in the {@code restart} Failsafe execution, on a server of its own. */
-    @Tag("restart")
-    @Test
-    void theReaperFindsRolesFromBeforeARestart() throws Exception {
-        org.junit.jupiter.api.Assumptions.assumeTrue(api.server() instanceof DistributionKeycloakServer,
-                "needs the local process");
-        String name = account();
-        api.putJson(url("/" + name), admin, dynamicBody(TestDatabase.PG_PORT, 10)).expect(200);
-        String role = api.get(url("/" + name), admin).expect(200).json().path("username").asText();
-        assertTrue(roleExists(role));
-        DistributionKeycloakServer server = (DistributionKeycloakServer) api.server();
-        server.kill(); // no chance to clean up on the way out
-        server.start();
-        admin = fx.userWithRoles("dbc-admin", "admin");
-        await("role created before the restart is reaped after it", 60, () -> !roleExists(role));
-    }
-
     static boolean roleExists(String role) throws SQLException {
         try (Connection c = TestDatabase.connect("postgres"); Statement s = c.createStatement();
              ResultSet rs = s.executeQuery("select 1 from pg_roles where rolname = '" + role.replace("'", "") + "'")) {
@@ -409,19 +358,6 @@ class DbCredentialsIT extends SharedServerTest {
 
     String dynamicRole(String name) {
         return api.get(url("/" + name), admin).expect(200).json().path("username").asText();
-    }
-
-    @Test
-    void anOpenSessionOfAnExpiredRoleIsEnded() throws Exception {
-        String name = account();
-        api.putJson(url("/" + name), admin, dynamicBody(TestDatabase.PG_PORT, 10)).expect(200);
-        JsonNode c = api.get(url("/" + name), admin).expect(200).json();
-        String role = c.path("username").asText();
-        try (Connection session = login(role, c.path("password").asText())) {
-            assertTrue(sessionAlive(session));
-            await("the expired role's open session is ended", 60, () -> !sessionAlive(session));
-        }
-        await("the role is dropped", 30, () -> !roleExists(role));
     }
 
     @Test
@@ -512,50 +448,6 @@ class DbCredentialsIT extends SharedServerTest {
         }
     }
 
-    /**
-     * A role that owns a large object is still dropped (the object goes to the connection role); a role that
-     * owns something in another database cannot be dropped, is counted as stuck, and holds up no other role.
-     */
-    @Test
-    void ownedObjectsDoNotBlockTheReaperAndAStuckRoleIsVisible() throws Exception {
-        String name = account();
-        api.putJson(url("/" + name), admin, dynamicBody(TestDatabase.PG_PORT, 10)).expect(200);
-        JsonNode withObject = api.get(url("/" + name), admin).expect(200).json();
-        String stuck = dynamicRole(name);
-        List<String> plain = List.of(dynamicRole(name), dynamicRole(name));
-        String ownerRole = withObject.path("username").asText();
-        long oid;
-        try (Connection c = login(ownerRole, withObject.path("password").asText()); Statement s = c.createStatement();
-             ResultSet rs = s.executeQuery("SELECT lo_create(0)")) {
-            rs.next();
-            oid = rs.getLong(1);
-        }
-        try (Connection c = TestDatabase.connect(OTHER_DB); Statement s = c.createStatement()) {
-            s.execute("CREATE TABLE held_" + SUFFIX + " (x int)");
-            s.execute("ALTER TABLE held_" + SUFFIX + " OWNER TO " + stuck);
-        }
-        await("the role owning a large object and the plain roles are dropped", 60,
-                () -> !roleExists(ownerRole) && !roleExists(plain.get(0)) && !roleExists(plain.get(1)));
-        try (Connection c = TestDatabase.connect(DB); Statement s = c.createStatement();
-             ResultSet rs = s.executeQuery("SELECT pg_get_userbyid(lomowner) FROM pg_largeobject_metadata WHERE oid = "
-                     + oid)) {
-            assertTrue(rs.next(), "the large object is kept");
-            assertEquals(CREATOR, rs.getString(1), "and now belongs to the connection role");
-        }
-        await("the undroppable role is reported as stuck", 30, () -> stuckRole(stuck) != null);
-        assertTrue(roleExists(stuck));
-        JsonNode report = stuckRole(stuck);
-        assertTrue(report.path("attempts").asInt() >= 1);
-        assertFalse(report.path("last_error").asText().isEmpty());
-        assertTrue(api.get(url("/-/status"), admin).expect(200).json().path("stuck_roles").asInt() >= 1);
-        // Once what held it is gone, a later attempt (after its backoff) drops it.
-        try (Connection c = TestDatabase.connect(OTHER_DB); Statement s = c.createStatement()) {
-            s.execute("DROP TABLE held_" + SUFFIX);
-        }
-        await("the formerly stuck role is dropped", 120, () -> !roleExists(stuck));
-        await("and no longer reported", 30, () -> stuckRole(stuck) == null);
-    }
-
     JsonNode stuckRole(String role) {
         for (JsonNode r : api.get(url("/-/status"), admin).expect(200).json().path("stuck")) {
             if (role.equals(r.path("role").asText())) {
@@ -569,6 +461,132 @@ class DbCredentialsIT extends SharedServerTest {
     void statusIsForAdminsOnly() {
         assertEquals(401, api.get(url("/-/status"), null).status());
         assertEquals(403, api.get(url("/-/status"), fx.userWithRoles("dbc-plain")).status());
+    }
+
+    /**
+     * The tests that wait out the shortest TTL (10 s) and the reaper: concurrently with each other (each has its own
+     * account and roles), never with the tests above, which count roles.
+     */
+    @Nested
+    class GivenRolesPastTheirTtl {
+
+        @Test
+        @Execution(ExecutionMode.CONCURRENT)
+        void dynamicRolesAreFreshLimitedAndReaped() throws Exception {
+            String name = account();
+            api.putJson(url("/" + name), admin, dynamicBody(TestDatabase.PG_PORT, 10)).expect(200);
+            ExecutorService pool = Executors.newFixedThreadPool(2);
+            List<JsonNode> creds = new ArrayList<>();
+            try {
+                List<Future<KeycloakApi.Response>> f = List.of(pool.submit(() -> api.get(url("/" + name), admin)),
+                        pool.submit(() -> api.get(url("/" + name), admin)));
+                for (Future<KeycloakApi.Response> r : f) {
+                    creds.add(r.get(60, TimeUnit.SECONDS).expect(200).json());
+                }
+            } finally {
+                pool.shutdownNow();
+            }
+            String role1 = creds.get(0).path("username").asText();
+            String role2 = creds.get(1).path("username").asText();
+            assertNotEquals(role1, role2, "two reads, two roles");
+            for (JsonNode c : creds) {
+                assertTrue(c.path("username").asText().startsWith("mcias_dyn_"));
+                assertFalse(c.path("expires_at").asText().isEmpty());
+                try (Connection conn = login(c.path("username").asText(), c.path("password").asText());
+                     Statement s = conn.createStatement()) {
+                    try (ResultSet rs = s.executeQuery("select count(*) from items")) {
+                        assertTrue(rs.next());
+                    }
+                    assertThrows(SQLException.class, () -> s.execute("insert into items values (2, 'two')"),
+                            "only the group's privileges");
+                    assertThrows(SQLException.class, () -> s.execute("create role sneaky"));
+                }
+                assertThrows(SQLException.class, () -> login(c.path("username").asText(), "wrong").close());
+            }
+            // After the TTL the roles cannot log in, and the reaper drops them.
+            await("the roles are dropped", 60, () -> !roleExists(role1) && !roleExists(role2));
+            assertThrows(SQLException.class, () -> login(role1, creds.get(0).path("password").asText()).close());
+        }
+
+        @Test
+        @Execution(ExecutionMode.CONCURRENT)
+        void anOpenSessionOfAnExpiredRoleIsEnded() throws Exception {
+            String name = account();
+            api.putJson(url("/" + name), admin, dynamicBody(TestDatabase.PG_PORT, 10)).expect(200);
+            JsonNode c = api.get(url("/" + name), admin).expect(200).json();
+            String role = c.path("username").asText();
+            try (Connection session = login(role, c.path("password").asText())) {
+                assertTrue(sessionAlive(session));
+                await("the expired role's open session is ended", 60, () -> !sessionAlive(session));
+            }
+            await("the role is dropped", 30, () -> !roleExists(role));
+        }
+
+        /**
+         * A role that owns a large object is still dropped (the object goes to the connection role); a role that
+         * owns something in another database cannot be dropped, is counted as stuck, and holds up no other role.
+         */
+        @Test
+        @Execution(ExecutionMode.CONCURRENT)
+        void ownedObjectsDoNotBlockTheReaperAndAStuckRoleIsVisible() throws Exception {
+            String name = account();
+            api.putJson(url("/" + name), admin, dynamicBody(TestDatabase.PG_PORT, 10)).expect(200);
+            JsonNode withObject = api.get(url("/" + name), admin).expect(200).json();
+            String stuck = dynamicRole(name);
+            List<String> plain = List.of(dynamicRole(name), dynamicRole(name));
+            String ownerRole = withObject.path("username").asText();
+            long oid;
+            try (Connection c = login(ownerRole, withObject.path("password").asText());
+                 Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT lo_create(0)")) {
+                rs.next();
+                oid = rs.getLong(1);
+            }
+            try (Connection c = TestDatabase.connect(OTHER_DB); Statement s = c.createStatement()) {
+                s.execute("CREATE TABLE held_" + SUFFIX + " (x int)");
+                s.execute("ALTER TABLE held_" + SUFFIX + " OWNER TO " + stuck);
+            }
+            await("the role owning a large object and the plain roles are dropped", 60,
+                    () -> !roleExists(ownerRole) && !roleExists(plain.get(0)) && !roleExists(plain.get(1)));
+            try (Connection c = TestDatabase.connect(DB); Statement s = c.createStatement();
+                 ResultSet rs = s.executeQuery("SELECT pg_get_userbyid(lomowner) FROM pg_largeobject_metadata"
+                         + " WHERE oid = " + oid)) {
+                assertTrue(rs.next(), "the large object is kept");
+                assertEquals(CREATOR, rs.getString(1), "and now belongs to the connection role");
+            }
+            await("the undroppable role is reported as stuck", 30, () -> stuckRole(stuck) != null);
+            assertTrue(roleExists(stuck));
+            JsonNode report = stuckRole(stuck);
+            assertTrue(report.path("attempts").asInt() >= 1);
+            assertFalse(report.path("last_error").asText().isEmpty());
+            assertTrue(api.get(url("/-/status"), admin).expect(200).json().path("stuck_roles").asInt() >= 1);
+            // Once what held it is gone, a later attempt (after its backoff) drops it.
+            try (Connection c = TestDatabase.connect(OTHER_DB); Statement s = c.createStatement()) {
+                s.execute("DROP TABLE held_" + SUFFIX);
+            }
+            await("the formerly stuck role is dropped", 120, () -> !roleExists(stuck));
+            await("and no longer reported", 30, () -> stuckRole(stuck) == null);
+        }
+    }
+
+    /** Kills the shared server and starts it again (tagged {@code restart}: runs after every other test). */
+    @Nested
+    @Tag("restart")
+    class AfterAKill {
+
+        @Test
+        void theReaperFindsRolesFromBeforeARestart() throws Exception {
+            org.junit.jupiter.api.Assumptions.assumeTrue(api.server() instanceof DistributionKeycloakServer,
+                    "needs the local process");
+            String name = account();
+            api.putJson(url("/" + name), admin, dynamicBody(TestDatabase.PG_PORT, 10)).expect(200);
+            String role = api.get(url("/" + name), admin).expect(200).json().path("username").asText();
+            assertTrue(roleExists(role));
+            DistributionKeycloakServer server = (DistributionKeycloakServer) api.server();
+            server.kill(); // no chance to clean up on the way out
+            server.start();
+            admin = fx.userWithRoles("dbc-admin", "admin");
+            await("role created before the restart is reaped after it", 60, () -> !roleExists(role));
+        }
     }
 
     /** Forwards 127.0.0.1:port() to PostgreSQL until closed: closing it is a database going down. */

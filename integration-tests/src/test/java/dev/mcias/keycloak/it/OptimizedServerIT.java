@@ -18,6 +18,8 @@ import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
 
 import javax.net.ssl.SSLContext;
@@ -26,8 +28,10 @@ import javax.net.ssl.TrustManagerFactory;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.mcias.keycloak.it.support.DistributionKeycloakServer;
+import dev.mcias.keycloak.it.support.ExampleApps;
 import dev.mcias.keycloak.it.support.Jwt;
 import dev.mcias.keycloak.it.support.KeycloakApi;
+import dev.mcias.keycloak.it.support.OwnServer;
 import dev.mcias.keycloak.it.support.RealmFixtures;
 import dev.mcias.keycloak.it.support.TestDatabase;
 import org.junit.jupiter.api.Test;
@@ -39,6 +43,7 @@ import org.junit.jupiter.api.Test;
  * makes (TLS pair, DB-credentials key, keycloak.conf with the passwords), logins over HTTPS, and a restart once the
  * bootstrap admin has been removed from keycloak.conf, with the reverse-proxy options set.
  */
+@OwnServer
 class OptimizedServerIT {
 
     @Test
@@ -120,14 +125,7 @@ class OptimizedServerIT {
                 String admin = fx.userWithRoles("tls-admin", "admin");
                 assertTrue(api.get(api.realmUrl("/audit/verify"), admin).expect(200).json().path("ok").asBoolean());
 
-                // The production realm alone: none of the example clients or their role.
-                JsonNode clients = api.get(api.adminRealmUrl("/clients"), api.adminToken()).expect(200).json();
-                List<String> ids = clients.findValuesAsText("clientId");
-                assertTrue(ids.contains("admin-cli"), ids.toString());
-                for (String example : ProductionRealmIT.EXAMPLE_CLIENTS) {
-                    assertFalse(ids.contains(example), example + " in the production realm: " + ids);
-                }
-                api.get(api.adminRealmUrl("/roles/example-job"), api.adminToken()).expect(404);
+                productionRealmAloneThenTheExamplesOnTopOnce(api);
 
                 // The image's default theme, a runtime option: the admin console's login (master realm) is ours.
                 HttpClient browserLike = HttpClient.newBuilder().sslContext(trusting(tls.resolve("tls.crt")))
@@ -173,6 +171,69 @@ class OptimizedServerIT {
                 server.stop();
             }
         }
+    }
+
+    static final Set<String> EXAMPLE_CLIENTS = Set.of("mcias-example-webapp", "mcias-example-spa",
+            "mcias-example-members", "example-job");
+
+    /**
+     * The production realm imported alone, as the image imports it (no example clients, no environment variables),
+     * then the example clients added to it the way run-local.sh and the shared test server do (admin REST partial
+     * import), twice. Realm content alone, no database behaviour: checked once, here.
+     */
+    static void productionRealmAloneThenTheExamplesOnTopOnce(KeycloakApi api) {
+        JsonNode clients = api.get(api.adminRealmUrl("/clients"), api.adminToken()).expect(200).json();
+        Set<String> ids = new TreeSet<>(clients.findValuesAsText("clientId"));
+        assertTrue(ids.contains("admin-cli") && ids.contains("account"), ids.toString());
+        for (String example : EXAMPLE_CLIENTS) {
+            assertFalse(ids.contains(example), example + " in the production realm: " + ids);
+        }
+        // Nothing was left as an unresolved placeholder (the server has no MCIAS_* variables).
+        assertFalse(clients.toString().contains("${MCIAS"), clients.toString());
+        api.get(api.adminRealmUrl("/roles/example-job"), api.adminToken()).expect(404);
+        api.get(api.adminRealmUrl("/roles/admin"), api.adminToken()).expect(200);
+        JsonNode adminCliScopes = api.get(api.adminRealmUrl("/clients/" + client(clients, "admin-cli").path("id")
+                .asText() + "/default-client-scopes"), api.adminToken()).expect(200).json();
+        assertTrue(adminCliScopes.findValuesAsText("name").contains("mcias-api"), adminCliScopes.toString());
+
+        // The examples on top: four clients, two roles and the service-account user added, placeholders filled in.
+        JsonNode first = ExampleApps.importInto(api);
+        assertEquals(7, first.path("added").asInt(), first.toString());
+        assertEquals(0, first.path("skipped").asInt(), first.toString());
+        JsonNode after = api.get(api.adminRealmUrl("/clients"), api.adminToken()).expect(200).json();
+        assertTrue(new TreeSet<>(after.findValuesAsText("clientId")).containsAll(EXAMPLE_CLIENTS));
+        JsonNode spa = client(after, "mcias-example-spa");
+        assertEquals(ExampleApps.spaUrl() + "/*", spa.path("redirectUris").path(0).asText(), spa.toString());
+        JsonNode job = client(after, "example-job");
+        assertEquals("system-account-token", job.path("clientAuthenticatorType").asText());
+        JsonNode members = client(after, "mcias-example-members");
+        assertEquals("true", members.path("attributes").path("mcias.members-only").asText(), members.toString());
+        api.get(api.adminRealmUrl("/roles/" + members.path("attributes").path("mcias.access-role").asText()),
+                api.adminToken()).expect(200);
+        JsonNode jobOptional = api.get(api.adminRealmUrl("/clients/" + job.path("id").asText()
+                + "/optional-client-scopes"), api.adminToken()).expect(200).json();
+        assertTrue(jobOptional.findValuesAsText("name").contains("mcias-api"), jobOptional.toString());
+        JsonNode serviceAccount = api.get(api.adminRealmUrl("/clients/" + job.path("id").asText()
+                + "/service-account-user"), api.adminToken()).expect(200).json();
+        assertEquals("service-account-example-job", serviceAccount.path("username").asText());
+
+        // Importing again changes nothing, also not what an admin changed in the meantime.
+        api.putJson(api.adminRealmUrl("/clients/" + spa.path("id").asText()), api.adminToken(),
+                Map.of("clientId", "mcias-example-spa", "description", "changed by an admin")).expect(204);
+        JsonNode second = ExampleApps.importInto(api);
+        assertEquals(0, second.path("added").asInt(), second.toString());
+        assertEquals(7, second.path("skipped").asInt(), second.toString());
+        assertEquals("changed by an admin", api.get(api.adminRealmUrl("/clients/" + spa.path("id").asText()),
+                api.adminToken()).expect(200).json().path("description").asText());
+    }
+
+    static JsonNode client(JsonNode clients, String clientId) {
+        for (JsonNode c : clients) {
+            if (clientId.equals(c.path("clientId").asText())) {
+                return c;
+            }
+        }
+        throw new AssertionError(clientId + " not found");
     }
 
     static void deleteTree(Path dir) throws IOException {

@@ -457,8 +457,8 @@ class SystemAccountsIT extends SharedServerTest {
     }
 
     /**
-     * One restart of the server (its own, in the {@code restart} Failsafe execution) after an account got a token
-     * and the realm was changed at runtime; each test checks one thing that must hold afterwards.
+     * One restart of the shared server (tagged {@code restart}: runs after every other test) after an account got a
+     * token and the realm was changed at runtime; each test checks one thing that must hold afterwards.
      */
     @Nested
     @Tag("restart")

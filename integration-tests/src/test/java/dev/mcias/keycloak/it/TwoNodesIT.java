@@ -26,6 +26,7 @@ import dev.mcias.keycloak.it.support.DistributionKeycloakServer;
 import dev.mcias.keycloak.it.support.Jwt;
 import dev.mcias.keycloak.it.support.KeycloakApi;
 import dev.mcias.keycloak.it.support.KeycloakExtension;
+import dev.mcias.keycloak.it.support.OwnServer;
 import dev.mcias.keycloak.it.support.RealmFixtures;
 import dev.mcias.keycloak.it.support.TestDatabase;
 import dev.mcias.keycloak.it.support.WebhookReceiver;
@@ -39,6 +40,7 @@ import org.junit.jupiter.params.provider.EnumSource;
  * Two clustered Keycloak nodes on one PostgreSQL database (PostgreSQL run only): exactly one system-account
  * token and one linear audit chain, whichever node serves which request.
  */
+@OwnServer
 class TwoNodesIT {
 
     static TestDatabase db;

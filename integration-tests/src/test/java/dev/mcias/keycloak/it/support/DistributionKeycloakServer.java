@@ -17,6 +17,9 @@ import java.util.ArrayList;
 import java.util.Base64;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
@@ -27,7 +30,7 @@ import java.util.stream.Stream;
  */
 public final class DistributionKeycloakServer implements KeycloakServer {
 
-    private static final Duration START_TIMEOUT = Duration.ofSeconds(Long.getLong("kc.test.start.timeout", 600));
+    private static final Duration START_TIMEOUT = Duration.ofSeconds(Long.getLong("kc.test.start.timeout", 300));
     private static final Duration STOP_TIMEOUT = Duration.ofSeconds(60);
     /** The pack's theme, Keycloak's default theme on every test server (--spi-theme--default). */
     public static final String THEME = "mcias";
@@ -131,7 +134,27 @@ public final class DistributionKeycloakServer implements KeycloakServer {
      * under {@code kc.test.built.dir} while the provider JARs and build options stay the same, so that every
      * server of every execution starts {@code --optimized} from a hard-link copy of it.
      */
-    static synchronized Path built(String kind) {
+    static Path built(String kind) {
+        // One build per kind at a time; another kind (prebuilt in the background) does not wait for it.
+        synchronized (BUILD_LOCKS.computeIfAbsent(kind, k -> new Object())) {
+            return buildOnce(kind);
+        }
+    }
+
+    private static final Map<String, Object> BUILD_LOCKS = new ConcurrentHashMap<>();
+
+    /**
+     * {@link #built} for a later execution of this run, in the background: {@code kc.sh build} is CPU work the
+     * current execution mostly leaves idle. Join the thread before the JVM exits; a build cut off is redone.
+     */
+    public static Thread buildInBackground(String kind) {
+        Thread t = new Thread(() -> built(kind), "kc-build-" + kind);
+        t.setDaemon(true);
+        t.start();
+        return t;
+    }
+
+    private static Path buildOnce(String kind) {
         Path dir = Path.of(System.getProperty("kc.test.built.dir", "target/kc-built")).resolve(kind).toAbsolutePath();
         try {
             StringBuilder stamp = new StringBuilder(kind + "\n" + String.join(" ", buildOptions(kind)) + "\n");
@@ -367,16 +390,18 @@ public final class DistributionKeycloakServer implements KeycloakServer {
     private void awaitReady() {
         Instant deadline = Instant.now().plus(START_TIMEOUT);
         URI ready = URI.create("http://127.0.0.1:" + managementPort + "/health/ready");
+        String lastAnswer = "no answer";
         while (Instant.now().isBefore(deadline)) {
             if (!process.isAlive()) {
                 throw new IllegalStateException("Keycloak exited with " + process.exitValue() + "; see " + logFile);
             }
             try {
-                HttpResponse<Void> r = http.send(HttpRequest.newBuilder(ready).timeout(Duration.ofSeconds(5)).build(),
-                        HttpResponse.BodyHandlers.discarding());
+                HttpResponse<String> r = http.send(HttpRequest.newBuilder(ready).timeout(Duration.ofSeconds(5)).build(),
+                        HttpResponse.BodyHandlers.ofString());
                 if (r.statusCode() == 200) {
                     return;
                 }
+                lastAnswer = r.statusCode() + " " + r.body();
             } catch (IOException e) {
                 // not listening yet
             } catch (InterruptedException e) {
@@ -385,8 +410,28 @@ public final class DistributionKeycloakServer implements KeycloakServer {
             }
             sleep(500);
         }
+        threadDump();
         kill();
-        throw new IllegalStateException("Keycloak not ready within " + START_TIMEOUT + "; see " + logFile);
+        throw new IllegalStateException("Keycloak not ready within " + START_TIMEOUT + " (last answer of " + ready
+                + ": " + lastAnswer + "); see " + logFile + " (a thread dump at its end)");
+    }
+
+    /** Appends the server JVM's threads to its log: a start that hangs says where. */
+    private void threadDump() {
+        String jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd").toString();
+        // kc.sh either becomes the JVM or starts it as its child.
+        process.descendants().filter(d -> d.info().command().orElse("").endsWith("/java")).findFirst()
+                .or(() -> Optional.of(process.toHandle())).ifPresent(jvm -> {
+                    try {
+                        new ProcessBuilder(jcmd, Long.toString(jvm.pid()), "Thread.print").redirectErrorStream(true)
+                                .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile())).start()
+                                .waitFor(60, TimeUnit.SECONDS);
+                    } catch (IOException e) {
+                        // no dump then; the timeout is reported anyway
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                });
     }
 
     /** Graceful stop (SIGTERM), forced after a timeout. */

@@ -24,7 +24,8 @@ public final class KeycloakExtension implements ParameterResolver {
 
     @Override
     public Object resolveParameter(ParameterContext p, ExtensionContext c) {
-        Shared shared = c.getRoot().getStore(NS).getOrComputeIfAbsent(Shared.class, k -> new Shared(launch()), Shared.class);
+        Shared shared = c.getRoot().getStore(NS).getOrComputeIfAbsent(Shared.class, k -> new Shared(launch(),
+                prebuild()), Shared.class);
         return p.getParameter().getType() == KeycloakApi.class ? shared.api : shared.server;
     }
 
@@ -38,6 +39,17 @@ public final class KeycloakExtension implements ParameterResolver {
             throw e;
         }
         return server;
+    }
+
+    /**
+     * The H2 execution builds the PostgreSQL distribution for the execution after it while its own tests run
+     * (kc.test.postgres.skip=false: the PostgreSQL execution runs too).
+     */
+    private static Thread prebuild() {
+        boolean h2 = "h2".equals(System.getProperty("kc.test.db", "h2"));
+        return h2 && "false".equals(System.getProperty("kc.test.postgres.skip"))
+                && !"testcontainers".equals(System.getProperty("kc.test.launcher"))
+                ? DistributionKeycloakServer.buildInBackground("postgres") : null;
     }
 
     private static KeycloakServer start() {
@@ -56,15 +68,20 @@ public final class KeycloakExtension implements ParameterResolver {
     private static final class Shared implements ExtensionContext.Store.CloseableResource {
         final KeycloakServer server;
         final KeycloakApi api;
+        final Thread prebuild;
 
-        Shared(KeycloakServer server) {
+        Shared(KeycloakServer server, Thread prebuild) {
             this.server = server;
             this.api = new KeycloakApi(server);
+            this.prebuild = prebuild;
         }
 
         @Override
-        public void close() {
+        public void close() throws InterruptedException {
             server.close();
+            if (prebuild != null) {
+                prebuild.join();
+            }
         }
     }
 
