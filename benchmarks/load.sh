@@ -12,14 +12,15 @@
 # Several scenarios may be named; they share one server. Every phase is time-bounded (SECONDS_PER_RUN,
 # default 30); the server is stopped at the end. A phase with a non-2xx answer fails the script.
 # Environment: BENCH_SMOKE=1 (1 s phases, 5 users, no warm-ups, every kind of phase once at its lowest
-# concurrency: proves the scenarios run, measures nothing; the build runs it, BenchmarksSmokeIT), BENCH_SKIP_BUILD=1 (use the pack already in target/),
-# BENCH_PORT (18180; management port +1000), BENCH_WORK (target/bench), BENCH_KC_HOME (a distribution with the
+# concurrency: proves the scenarios run, measures nothing; the build runs it, BenchmarksSmokeIT),
+# BENCH_SKIP_BUILD=1 (use the pack already in target/), BENCH_PORT (18180; management port +1000), BENCH_WORK (target/bench), BENCH_KC_HOME (a distribution with the
 # pack already built for BENCH_DB: started --optimized, no build), BENCH_DB=postgres with
 # BENCH_PG_DB (mcias_bench, dropped and created), BENCH_KC_OPTS (extra Keycloak options), BENCH_WARMUP_SECONDS
 # (audit: warm-up of each grant per listener state, default twice SECONDS_PER_RUN), BENCH_SETTLE_SECONDS (audit:
 # each grant's unmeasured run after every listener switch, default 0: none), BENCH_JIT_QUIET_MS (audit,
-# audit-latency: after every listener switch, unmeasured rounds of load, 5 s per grant, until the JIT
-# compilers used less than this many ms of CPU in one; default 200, 0: no such settling) and
+# audit-latency: after every listener switch; client-credentials: after the warm-up; unmeasured rounds of load,
+# 5 s per grant or client, until the JIT compilers used less than this many ms of CPU in one; default 200, 0: no
+# such settling) and
 # BENCH_JIT_SETTLE_ROUNDS (at most that many rounds, default 18), BENCH_JFR (a directory: every measured phase is
 # recorded with JFR there, for benchmarks/jfr_diff.py), BENCH_AUDIT_ROUNDS (audit: how many times the
 # measured on/off/off/on block runs, default 1; with more, the summary gives every round's on/off ratio and their
@@ -183,13 +184,12 @@ warmup() { # like run, shorter in smoke mode, output dropped
   record_to='' recording=0 run "$1" "$2" "$3" "$secs_warm" "$5" "$6" "$7" >/dev/null
 }
 
-settle_jit() { # label realm users password-body (or ""): unmeasured load until a round compiles little (bounded)
+settle_jit() { # label round: unmeasured rounds of load (the function round) until one compiles little (bounded)
   local quiet=${BENCH_JIT_QUIET_MS:-200} rounds=${BENCH_JIT_SETTLE_ROUNDS:-18} k j0 j1
   [ "$smoke" != 1 ] && [ "$quiet" -gt 0 ] || return 0
   for k in $(seq 1 "$rounds"); do
     j0=$(jit_cpu_ms)
-    [ -z "$4" ] || warmup "$1" "$2" 8 5 "$4" "$3" ""
-    warmup "$1" "$2" 32 5 'grant_type=client_credentials' 1 "$cc"
+    "$2"
     j1=$(jit_cpu_ms)
     if [ $((j1 - j0)) -lt "$quiet" ]; then
       echo "# $1: JIT quiet after $k round(s) of load ($((j1 - j0)) ms compiling in the last)"
@@ -226,6 +226,13 @@ case "$scenario" in
       warmup "warm-up system account" mcias 16 "$secs" "$body" 1 "$ours"
       warmup "warm-up client secret" mcias 16 "$secs" "$body" 1 "$stock"
     fi
+    # Then both alternately until the JIT is done with them: the first measured phase otherwise compares a
+    # server still compiling (ours, measured first) with a warmer one.
+    cc_round() {
+      warmup settle mcias 16 5 "$body" 1 "$ours"
+      warmup settle mcias 16 5 "$body" 1 "$stock"
+    }
+    settle_jit "warm-up, client_credentials" cc_round
     for c in "${concurrencies[@]}"; do
       for which in "${abba[@]}"; do
         if [ "$which" = a ]; then
@@ -251,6 +258,10 @@ case "$scenario" in
     }
     # Warm every code path before anything is measured, then on/off/stock/stock/off/on: every state's mean
     # position in the round is the same, which cancels a server that still speeds up (or slows down) steadily.
+    audit_round() {
+      warmup settle bench-audit 8 5 "$pw" $users ""
+      warmup settle bench-audit 32 5 'grant_type=client_credentials' 1 "$cc"
+    }
     warm_states=(on off stock) measured_states=(on off stock stock off on)
     [ "$smoke" != 1 ] || { warm_states=(); measured_states=(on off stock); }
     for phase in "${warm_states[@]}"; do
@@ -258,7 +269,7 @@ case "$scenario" in
       warmup "warm-up password, audit $phase" bench-audit 8 "${BENCH_WARMUP_SECONDS:-$((secs * 2))}" "$pw" $users ""
       warmup "warm-up client_credentials, audit $phase" bench-audit 32 "${BENCH_WARMUP_SECONDS:-$((secs * 2))}" \
         'grant_type=client_credentials' 1 "$cc"
-      settle_jit "warm-up, audit $phase" bench-audit $users "$pw"
+      settle_jit "warm-up, audit $phase" audit_round
     done
     rounds=${BENCH_AUDIT_ROUNDS:-1}
     record_to="$work/audit-phases.tsv"
@@ -274,7 +285,7 @@ case "$scenario" in
           warmup "settle client_credentials, audit $phase" bench-audit 32 "$settle" 'grant_type=client_credentials' 1 \
             "$cc"
         fi
-        settle_jit "switch, audit $phase" bench-audit $users "$pw"
+        settle_jit "switch, audit $phase" audit_round
         run "password grant, audit $phase" bench-audit 8 "$secs" "$pw" $users ""
         run "client_credentials, audit $phase" bench-audit 16 "$secs" 'grant_type=client_credentials' 1 "$cc"
         run "client_credentials, audit $phase" bench-audit 32 "$secs" 'grant_type=client_credentials' 1 "$cc"
@@ -304,6 +315,7 @@ PY
   audit-latency)
     python3 benchmarks/setup.py "$base" "$admin_password" realm bench-latency "hashAlgorithm(argon2id)" 1
     cc=$(printf '%s' "bench:bench-secret-0123456789" | base64 -w0)
+    latency_round() { warmup settle bench-latency 32 5 'grant_type=client_credentials' 1 "$cc"; }
     warm_states=(on off)
     [ "$smoke" != 1 ] || warm_states=()
     for phase in "${warm_states[@]}"; do
@@ -314,7 +326,7 @@ PY
     for which in "${abba[@]}"; do
       if [ "$which" = a ]; then phase=on list=jboss-logging,mcias-audit; else phase=off list=jboss-logging; fi
       python3 benchmarks/setup.py "$base" "$admin_password" listeners bench-latency "$list"
-      settle_jit "switch, audit $phase" bench-latency 1 ""
+      settle_jit "switch, audit $phase" latency_round
       run "lone client_credentials, audit $phase" bench-latency 1 "$secs" 'grant_type=client_credentials' 1 "$cc"
     done
     ;;
