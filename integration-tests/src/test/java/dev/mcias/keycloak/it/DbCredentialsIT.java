@@ -23,6 +23,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.mcias.keycloak.dbcredentials.DbCredentialSpec;
 import dev.mcias.keycloak.it.support.DistributionKeycloakServer;
 import dev.mcias.keycloak.it.support.Await;
 import dev.mcias.keycloak.it.support.KeycloakApi;
@@ -356,6 +357,13 @@ class DbCredentialsIT extends SharedServerTest {
         }
     }
 
+    /** An account whose dynamic credentials live the shortest TTL allowed (10 s), so tests can wait them out. */
+    String shortLivedAccount() {
+        String name = account();
+        api.putJson(url("/" + name), admin, dynamicBody(TestDatabase.PG_PORT, DbCredentialSpec.MIN_TTL)).expect(200);
+        return name;
+    }
+
     String dynamicRole(String name) {
         return api.get(url("/" + name), admin).expect(200).json().path("username").asText();
     }
@@ -473,8 +481,7 @@ class DbCredentialsIT extends SharedServerTest {
         @Test
         @Execution(ExecutionMode.CONCURRENT)
         void dynamicRolesAreFreshLimitedAndReaped() throws Exception {
-            String name = account();
-            api.putJson(url("/" + name), admin, dynamicBody(TestDatabase.PG_PORT, 10)).expect(200);
+            String name = shortLivedAccount();
             ExecutorService pool = Executors.newFixedThreadPool(2);
             List<JsonNode> creds = new ArrayList<>();
             try {
@@ -511,8 +518,7 @@ class DbCredentialsIT extends SharedServerTest {
         @Test
         @Execution(ExecutionMode.CONCURRENT)
         void anOpenSessionOfAnExpiredRoleIsEnded() throws Exception {
-            String name = account();
-            api.putJson(url("/" + name), admin, dynamicBody(TestDatabase.PG_PORT, 10)).expect(200);
+            String name = shortLivedAccount();
             JsonNode c = api.get(url("/" + name), admin).expect(200).json();
             String role = c.path("username").asText();
             try (Connection session = login(role, c.path("password").asText())) {
@@ -529,8 +535,7 @@ class DbCredentialsIT extends SharedServerTest {
         @Test
         @Execution(ExecutionMode.CONCURRENT)
         void ownedObjectsDoNotBlockTheReaperAndAStuckRoleIsVisible() throws Exception {
-            String name = account();
-            api.putJson(url("/" + name), admin, dynamicBody(TestDatabase.PG_PORT, 10)).expect(200);
+            String name = shortLivedAccount();
             JsonNode withObject = api.get(url("/" + name), admin).expect(200).json();
             String stuck = dynamicRole(name);
             List<String> plain = List.of(dynamicRole(name), dynamicRole(name));
@@ -577,8 +582,7 @@ class DbCredentialsIT extends SharedServerTest {
         void theReaperFindsRolesFromBeforeARestart() throws Exception {
             org.junit.jupiter.api.Assumptions.assumeTrue(api.server() instanceof DistributionKeycloakServer,
                     "needs the local process");
-            String name = account();
-            api.putJson(url("/" + name), admin, dynamicBody(TestDatabase.PG_PORT, 10)).expect(200);
+            String name = shortLivedAccount();
             String role = api.get(url("/" + name), admin).expect(200).json().path("username").asText();
             assertTrue(roleExists(role));
             DistributionKeycloakServer server = (DistributionKeycloakServer) api.server();
