@@ -1053,14 +1053,17 @@ class ForwardAuthIT {
                     "X-Forwarded-Uri", "/", "Cookie", "mcias_fa=" + big);
             assertTrue(direct.status() >= 400 && direct.status() < 500, direct.toString());
             for (Site s : List.of(nginx, caddy)) {
-                String path = "/big-" + RealmFixtures.unique("p");
-                RawHttp.Response r = s.get(path, "Cookie", "mcias_fa=" + big);
-                assertTrue(r.status() >= 400 && r.status() < 500 || r.status() == 302, s.host() + ": " + r.status());
-                assertNull(upstream.seen(path));
+                // The mid-sized one first: Keycloak closes the connection after refusing a header that is too
+                // large, and Caddy 2.6 may send the next check down that pooled connection and answer 502 (seen
+                // once in its log: "connection broken: write: broken pipe").
                 String mid = "/mid-" + RealmFixtures.unique("p");
                 RawHttp.Response m = s.get(mid, "Cookie", "mcias_fa=" + "b".repeat(6000));
                 assertFalse(m.status() >= 500, s.host() + ": " + m);
                 assertNull(upstream.seen(mid));
+                String path = "/big-" + RealmFixtures.unique("p");
+                RawHttp.Response r = s.get(path, "Cookie", "mcias_fa=" + big);
+                assertTrue(r.status() >= 400 && r.status() < 500 || r.status() == 302, s.host() + ": " + r.status());
+                assertNull(upstream.seen(path));
             }
         }
     }
